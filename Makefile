@@ -1,0 +1,13 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing first.
+PRESET ?= release
+export PRESET
+
+.PHONY: run test build clean
+run:
+	@bash packaging/dev.sh run
+test:
+	@bash packaging/dev.sh test
+build:
+	@bash packaging/dev.sh build
+clean:
+	rm -rf build/$(PRESET)

@@ -1,0 +1,20 @@
+#pragma once
+/// \file
+/// The maml-cli command line (CLI11). app/cli/main.cpp only calls runCli.
+
+namespace CLI {
+class App;
+}
+
+namespace maml::cli {
+
+/// Parses the arguments, runs the chosen subcommand, returns the process exit code.
+/// Errors (maml::Error) are printed as "error: <message>" and give exit code 1;
+/// usage errors give exit code 2.
+int runCli(int argc, char** argv);
+
+// Each subcommand group registers itself on the app (one file per group in core/cli/).
+void registerDataCommands(CLI::App& app);   ///< datasets, sample, fetch
+void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt
+
+}  // namespace maml::cli

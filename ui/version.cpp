@@ -1,0 +1,4 @@
+#include "ui/version.h"
+namespace maml::ui {
+QString versionString() { return QStringLiteral(MAML_VERSION); }
+}
