@@ -19,9 +19,8 @@ PACKAGES=(
   python3-torch xvfb xauth
   # data shipped by Debian
   dataset-fashion-mnist
-  # fonts the Glyphs dataset is drawn from
-  fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf
-  fonts-urw-base35 fonts-texgyre
+  # fonts the Glyphs dataset is drawn from (the file list is datasets/glyphs.json "fonts")
+  fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-urw-base35
   fonts-dkg-handwriting fonts-breip fonts-comic-neue fonts-dancingscript
   fonts-humor-sans fonts-isabella fonts-kaushanscript fonts-kristi
   fonts-lobster fonts-sjfonts fonts-tomsontalks fonts-cabinsketch

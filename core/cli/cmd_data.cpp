@@ -1,5 +1,231 @@
+// maml-cli datasets | sample | fetch: the data commands.
 #include "core/cli/cli.h"
+
+#include "core/data/dataset_registry.h"
+#include "core/data/downloader.h"
+#include "core/data/episode.h"
+#include "core/data/episode_grid.h"
+#include "core/text/text_datasets.h"
+#include "core/util/error.h"
+
 #include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
 namespace maml::cli {
-void registerDataCommands(CLI::App& app) {}
+namespace fs = std::filesystem;
+
+namespace {
+struct DatasetsArgs {
+    std::string dataset;
+    bool listClasses = false;
+    DatasetOptions options;
+};
+
+struct SampleArgs {
+    std::string dataset = "glyphs";
+    std::string split = "train";
+    std::vector<std::string> classes;
+    EpisodeSpec spec{5, 1, 5};
+    uint64_t seed = 0;
+    std::string out;
+    DatasetOptions options;
+};
+
+struct FetchArgs {
+    std::string what;
+    std::string dir;
+    std::string url;
+    std::string md5;
+};
+
+std::string shapeText(const ImageShape& s)
+{
+    return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
 }
+
+std::string splitsText(const ImageDataset& ds)
+{
+    std::string out;
+    for (const auto& [name, classes] : ds.splits())
+        out += (out.empty() ? "" : ", ") + name + " " + std::to_string(classes.size());
+    return out;
+}
+
+void printRow(const std::string& spec, const std::string& avail, const std::string& classes, const std::string& images,
+              const std::string& shape, const std::string& splits)
+{
+    std::cout << std::left << std::setw(16) << spec << std::setw(7) << avail << std::setw(8) << classes
+              << std::setw(9) << images << std::setw(10) << shape << splits << "\n";
+}
+
+void printClasses(const ImageDataset& ds)
+{
+    for (const auto& [split, classes] : ds.splits()) {
+        if (split == "all")
+            continue;
+        std::cout << "  " << split << ":";
+        for (int c : classes)
+            std::cout << " " << ds.classNames()[c] << " (" << ds.imageCount(c) << ")";
+        std::cout << "\n";
+    }
+}
+
+std::string shortSpec(const std::string& spec)
+{
+    return spec.size() > 15 && spec.find(':') != std::string::npos ? spec.substr(0, spec.find(':')) : spec;
+}
+
+void describeOpen(const std::string& spec, const ImageDataset& ds, const DatasetsArgs& args)
+{
+    printRow(shortSpec(spec), "yes", std::to_string(ds.classCount()), std::to_string(ds.totalImages()),
+             shapeText(ds.shape()), splitsText(ds));
+    std::cout << "    location: " << ds.location() << "\n";
+    if (args.listClasses)
+        printClasses(ds);
+}
+
+/// One known dataset's row: opens it (if its files are there) to count classes and images.
+void describe(const DatasetInfo& info, const DatasetsArgs& args)
+{
+    if (!info.available) {
+        printRow(shortSpec(info.spec), "no", "-", "-", "-", "-");
+        std::cout << "    how to get: " << info.howToGet << "\n";
+        return;
+    }
+    try {
+        describeOpen(info.spec, *openDataset(info.spec, args.options), args);
+    } catch (const Error& e) {
+        printRow(shortSpec(info.spec), "error", "-", "-", "-", "-");
+        std::cout << "    " << e.what() << "\n    location: " << info.location << "\n";
+    }
+}
+
+void runDatasets(const DatasetsArgs& args)
+{
+    printRow("SPEC", "READY", "CLASSES", "IMAGES", "SHAPE", "SPLITS (classes)");
+    if (!args.dataset.empty()) {
+        describeOpen(args.dataset, *openDataset(args.dataset, args.options), args);  // errors: exit code 1
+        return;
+    }
+    for (const DatasetInfo& info : knownDatasets(args.options))
+        describe(info, args);
+    std::cout << "\n" << describeTextDatasets(args.options.cacheDir);  // core/text
+}
+
+void runSample(const SampleArgs& args)
+{
+    auto ds = openDataset(args.dataset, args.options);
+    std::vector<int> pool;
+    for (const auto& name : args.classes)
+        pool.push_back(ds->classIndex(name));
+    if (pool.empty())
+        pool = ds->splitClasses(args.split);
+    EpisodeSampler sampler(*ds, pool, args.spec);
+    const Episode ep = sampler.sample(args.seed);
+    EpisodeGridOptions grid;
+    grid.title = args.dataset + (args.classes.empty() ? " " + args.split : std::string(" (chosen classes)")) + ": " +
+                 std::to_string(args.spec.ways) + "-way " + std::to_string(args.spec.shots) + "-shot " +
+                 std::to_string(args.spec.queries) + "-query, seed " + std::to_string(args.seed);
+    writeEpisodeGrid(args.out, ep, grid);
+    std::cout << "wrote " << args.out << ": " << grid.title << "\n";
+    for (int e = 0; e < ep.ways(); ++e)
+        std::cout << "  label " << e << ": " << ep.classNames[e] << "\n";
+}
+
+std::atomic<bool> g_cancel{false};
+
+std::string mib(int64_t bytes)
+{
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1) << bytes / (1024.0 * 1024.0) << " MiB";
+    return s.str();
+}
+
+void showProgress(int64_t received, int64_t total)
+{
+    std::cerr << "\rdownloading: " << mib(received);
+    if (total > 0)
+        std::cerr << " of " << mib(total) << " (" << (100 * received / total) << "%)";
+    std::cerr << "   " << std::flush;
+}
+
+void runFetch(const FetchArgs& args)
+{
+    if (args.what != "cifar100")
+        throw Error("cannot fetch '" + args.what + "'", "maml-cli fetch",
+                    "Only cifar100 is downloaded by the workbench; glyphs is generated, fashion-mnist comes from "
+                    "the dataset-fashion-mnist package, and Omniglot/image folders are read from a folder you give");
+    const fs::path dir = args.dir.empty() ? defaultCacheDir() / "cifar100" : fs::path(args.dir);
+    DownloadOptions options;
+    options.expectedMd5 = args.md5;
+    options.progress = showProgress;
+    options.cancel = &g_cancel;
+    auto previous = std::signal(SIGINT, [](int) { g_cancel = true; });
+    bool already = false;
+    fs::path folder;
+    try {
+        folder = fetchCifar100(dir, args.url, options, &already);
+    } catch (...) {
+        std::signal(SIGINT, previous);
+        std::cerr << "\n";
+        throw;
+    }
+    std::signal(SIGINT, previous);
+    if (!already)
+        std::cerr << "\n";
+    std::cout << (already ? "CIFAR-100 is already in " : "CIFAR-100 verified and unpacked in ") << folder.string()
+              << "\nUse it as --dataset cifar100" << (args.dir.empty() ? "" : ":" + dir.string()) << "\n";
+}
+
+void addDatasetOptions(CLI::App* cmd, DatasetOptions& o)
+{
+    cmd->add_option("--image-size", o.imageSize, "Resize images to SIZE x SIZE (default: the dataset's own)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--channels", o.channels, "1 (grayscale) or 3 (RGB); default: the dataset's own")
+        ->check(CLI::IsMember({1, 3}));
+    cmd->add_flag("--rotations", o.rotations, "Omniglot: add the 90/180/270-degree rotations as classes");
+    cmd->add_option("--cache-dir", o.cacheDir, "Where generated/downloaded data is kept");
+}
+}  // namespace
+
+void registerDataCommands(CLI::App& app)
+{
+    static DatasetsArgs datasets;
+    auto* ls = app.add_subcommand("datasets", "List the datasets, their splits, class and image counts, locations");
+    ls->add_option("--dataset", datasets.dataset, "Show only this one, e.g. folder:DIR or omniglot:DIR");
+    ls->add_flag("--classes", datasets.listClasses, "Also list each split's class names and image counts");
+    addDatasetOptions(ls, datasets.options);
+    ls->callback([] { runDatasets(datasets); });
+
+    static SampleArgs sample;
+    auto* s = app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
+    s->add_option("--dataset", sample.dataset, "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
+        ->capture_default_str();
+    s->add_option("--split", sample.split, "Split to draw classes from (train, val, test, all, ...)")
+        ->capture_default_str();
+    s->add_option("--classes", sample.classes, "Use exactly these classes (comma-separated) instead of a split")
+        ->delimiter(',');
+    s->add_option("--ways,-n", sample.spec.ways, "N: classes per episode")->capture_default_str();
+    s->add_option("--shots,-k", sample.spec.shots, "K: support images per class")->capture_default_str();
+    s->add_option("--queries,-q", sample.spec.queries, "Q: query images per class")->capture_default_str();
+    s->add_option("--seed", sample.seed, "Episode seed (same seed, same episode)")->capture_default_str();
+    s->add_option("--out,-o", sample.out, "PNG file to write")->required();
+    addDatasetOptions(s, sample.options);
+    s->callback([] { runSample(sample); });
+
+    static FetchArgs fetch;
+    auto* f = app.add_subcommand("fetch", "Download and verify a dataset (cifar100)");
+    f->add_option("dataset", fetch.what, "What to fetch: cifar100")->required();
+    f->add_option("--dir", fetch.dir, "Target folder (default: <cache>/cifar100)");
+    f->add_option("--url", fetch.url, "Download from this URL instead (http, https or file://)");
+    f->add_option("--md5", fetch.md5, "Expected MD5 of the archive (default: the official one)");
+    f->callback([] { runFetch(fetch); });
+}
+
+}  // namespace maml::cli

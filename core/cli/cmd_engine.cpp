@@ -1,5 +1,189 @@
+// maml-cli presets, train, resume (eval and adapt: cmd_engine_eval.cpp).
 #include "core/cli/cli.h"
+#include "core/cli/cmd_engine_common.h"
+
+#include "core/engine/presets.h"
+#include "core/engine/trainer.h"
+#include "core/util/error.h"
+
 #include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
 namespace maml::cli {
-void registerEngineCommands(CLI::App& app) {}
+
+namespace {
+/// The progress bar of `train` / `resume` on stderr.
+class ProgressBar final : public TrainObserver {
+public:
+    void onStart(int64_t first, int64_t total) override
+    {
+        if (first > 0)
+            std::cerr << "resuming at iteration " << first << " of " << total << "\n";
+    }
+    void onIteration(const TrainProgress& p) override
+    {
+        const double now = p.elapsedSeconds;
+        if (now - m_lastDraw < 0.2 && p.iteration != p.iterations && !p.hasValidation)
+            return;
+        m_lastDraw = now;
+        const int width = 24;
+        const int filled = static_cast<int>(width * p.iteration / std::max<int64_t>(1, p.iterations));
+        std::ostringstream line;
+        line << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << p.iteration << "/"
+             << p.iterations << std::fixed << std::setprecision(3) << "  loss " << p.trainLoss << "  acc "
+             << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond << " it/s  ETA "
+             << formatDuration(p.etaSeconds) << "   ";
+        std::cerr << line.str() << std::flush;
+    }
+    void onValidation(const TrainProgress& p) override
+    {
+        std::cerr << "\n  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
+                  << p.valAccuracy << " +- " << p.valCi95 << ", loss " << p.valLoss << (p.newBest ? "  (best)" : "")
+                  << "\n";
+    }
+
+private:
+    double m_lastDraw = -1;
+};
+
+std::atomic<RunControl*> g_control{nullptr};
+
+void onSigint(int)
+{
+    if (RunControl* c = g_control.load())
+        c->cancel.store(true);
 }
+
+/// Ctrl-C sets the cancel flag for the lifetime of this object; a run then stops after saving.
+struct SigintGuard {
+    void (*previous)(int);
+    explicit SigintGuard(RunControl& c)
+    {
+        g_control.store(&c);
+        previous = std::signal(SIGINT, onSigint);
+    }
+    ~SigintGuard()
+    {
+        std::signal(SIGINT, previous);
+        g_control.store(nullptr);
+    }
+};
+
+int runTrainer(Trainer& trainer)
+{
+    RunControl control;
+    SigintGuard guard(control);
+    ProgressBar bar;
+    const auto s = trainer.run(&bar, &control);
+    std::cerr << "\n";
+    std::cout << (s.cancelled ? "stopped" : "finished") << " at iteration " << s.iterationsDone << " of "
+              << s.iterations << " in " << formatDuration(s.seconds) << "\n";
+    std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss << ", accuracy "
+              << s.lastTrainAccuracy << "\n";
+    if (s.bestIteration >= 0)
+        std::cout << "best validation accuracy " << s.bestValAccuracy << " +- " << s.bestValCi95 << " at iteration "
+                  << s.bestIteration << "\n";
+    std::cout << "checkpoints: " << s.lastCheckpoint << (s.bestCheckpoint.empty() ? "" : ", " + s.bestCheckpoint)
+              << "\n";
+    if (s.cancelled)
+        std::cout << "continue with: maml-cli resume --run-dir " << s.runDir << "\n";
+    return s.cancelled ? 130 : 0;
+}
+
+struct TrainArgs {
+    std::string preset, configFile, dataset, runDir;
+    int64_t iterations = 0;
+    int threads = -1;
+    int64_t seed = -1;
+};
+
+ExperimentConfig configFrom(const TrainArgs& a)
+{
+    if (!a.preset.empty() && !a.configFile.empty())
+        throw Error("give either --preset or --config, not both", "maml-cli train");
+    ExperimentConfig c = !a.configFile.empty() ? loadConfig(a.configFile)
+                                               : preset(a.preset.empty() ? defaultPresetName() : a.preset);
+    if (!a.dataset.empty())
+        c.dataset = a.dataset;
+    if (a.iterations > 0)
+        c.iterations = a.iterations;
+    if (a.threads >= 0)
+        c.threads = a.threads;
+    if (a.seed >= 0)
+        c.seed = static_cast<uint64_t>(a.seed);
+    return c;
+}
+
+void addPresetsCommand(CLI::App& app)
+{
+    auto* cmd = app.add_subcommand("presets", "List the experiment presets with their settings");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "Print the presets as JSON");
+    cmd->callback([json] {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& p : presets()) {
+            if (*json) {
+                all.push_back({{"name", p.name}, {"description", p.description}, {"config", p.config.toJson()}});
+                continue;
+            }
+            const auto& c = p.config;
+            std::cout << p.name << (p.name == defaultPresetName() ? "  (default)" : "") << "\n  " << p.description
+                      << "\n  " << c.dataset << " " << c.imageSize << "x" << c.imageSize << "x" << c.channels << ", "
+                      << c.ways << "-way " << c.shots << "-shot " << c.queries << "-query, " << c.model << " "
+                      << c.filters << " filters, BN " << c.batchNorm << ", inner " << c.innerStepsTrain << "/"
+                      << c.innerStepsEval << " steps lr " << c.innerLr << ", Adam " << c.metaLr << ", meta-batch "
+                      << c.metaBatch << ", " << c.iterations << " iterations, "
+                      << (c.firstOrder ? "first-order" : "second-order") << "\n";
+        }
+        if (*json)
+            std::cout << all.dump(2) << "\n";
+    });
+}
+
+void addTrainCommand(CLI::App& app)
+{
+    auto a = std::make_shared<TrainArgs>();
+    auto* cmd = app.add_subcommand("train", "Meta-train a model (Ctrl-C stops after saving; resume continues)");
+    cmd->add_option("--preset", a->preset, "Preset name (see `maml-cli presets`; default glyphs-5w1s)");
+    cmd->add_option("--config", a->configFile, "Experiment config JSON file");
+    cmd->add_option("--dataset", a->dataset, "Override the dataset spec, e.g. omniglot:DIR");
+    cmd->add_option("--iterations", a->iterations, "Override the number of meta-iterations");
+    cmd->add_option("--threads", a->threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--seed", a->seed, "Override the seed");
+    cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
+    cmd->callback([a] {
+        auto trainer = Trainer::startRun(configFrom(*a), a->runDir);
+        if (runTrainer(trainer) != 0)
+            throw Cancelled(); // exit code 130 after the summary
+    });
+}
+
+void addResumeCommand(CLI::App& app)
+{
+    auto dir = std::make_shared<std::string>();
+    auto iterations = std::make_shared<int64_t>(0);
+    auto* cmd = app.add_subcommand("resume", "Continue a stopped training run");
+    cmd->add_option("--run-dir", *dir, "Run directory of `maml-cli train`")->required();
+    cmd->add_option("--iterations", *iterations, "New total number of iterations (default: the run's)");
+    cmd->callback([dir, iterations] {
+        auto trainer = Trainer::resumeRun(*dir, *iterations);
+        if (runTrainer(trainer) != 0)
+            throw Cancelled(); // exit code 130 after the summary
+    });
+}
+}  // namespace
+
+void registerEngineCommands(CLI::App& app)
+{
+    addPresetsCommand(app);
+    addTrainCommand(app);
+    addResumeCommand(app);
+    addEvalCommand(app);
+    addAdaptCommand(app);
+}
+
+}  // namespace maml::cli

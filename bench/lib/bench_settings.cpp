@@ -1,0 +1,81 @@
+#include "bench/lib/bench_settings.h"
+
+#include <algorithm>
+#include <sys/resource.h>
+
+namespace maml::bench {
+
+void addSettingsOptions(CLI::App& app, MamlSettings& s)
+{
+    app.add_option("--ways", s.ways, "N");
+    app.add_option("--shots", s.shots, "K");
+    app.add_option("--queries", s.queries, "Q");
+    app.add_option("--meta-batch", s.metaBatch, "tasks per meta-iteration");
+    app.add_option("--steps", s.steps, "inner steps");
+    app.add_option("--inner-lr", s.innerLr, "inner learning rate");
+    app.add_flag("--first-order", s.firstOrder, "FOMAML");
+    app.add_option("--filters", s.filters, "Conv-4 filters");
+    app.add_option("--channels", s.channels, "image channels");
+    app.add_option("--size", s.size, "image side");
+}
+
+std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    auto labels = [&](int perClass) {
+        return torch::arange(s.ways, torch::kInt64).repeat_interleave(perClass);
+    };
+    std::vector<Episode> out;
+    for (int t = 0; t < s.metaBatch; ++t) {
+        Episode e;
+        e.supportX = torch::rand({s.ways * s.shots, s.channels, s.size, s.size});
+        e.queryX = torch::rand({s.ways * s.queries, s.channels, s.size, s.size});
+        e.supportY = labels(s.shots);
+        e.queryY = labels(s.queries);
+        e.classes.resize(s.ways);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::shared_ptr<Conv4> makeConv4(const MamlSettings& s)
+{
+    Conv4Options o;
+    o.channels = s.channels;
+    o.imageSize = s.size;
+    o.filters = s.filters;
+    o.ways = s.ways;
+    o.batchStatistics = true;
+    return std::make_shared<Conv4>(o);
+}
+
+MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel)
+{
+    MetaLearnerOptions o;
+    o.innerSteps = s.steps;
+    o.innerLr = s.innerLr;
+    o.metaLr = 1e-3;
+    o.firstOrder = s.firstOrder;
+    o.gradClip = 0; // the reference does not clip
+    o.batchStatistics = true;
+    o.taskParallel = taskParallel;
+    return o;
+}
+
+long peakRssKb()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace maml::bench

@@ -1,0 +1,39 @@
+#pragma once
+// What the benchmarks share: the MAML settings both implementations run (the same flags as
+// bench/reference_maml.py), episodes, the model, and measurements (time, peak memory).
+
+#include "core/data/episode.h"
+#include "core/engine/conv4.h"
+#include "core/engine/meta_learner.h"
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace maml::bench {
+
+struct MamlSettings {
+    int ways = 5, shots = 5, queries = 15;
+    int metaBatch = 4;
+    int steps = 5;
+    double innerLr = 0.01;
+    bool firstOrder = false;
+    int filters = 32, channels = 3, size = 32;
+};
+
+/// Adds --ways, --shots, ... (the names reference_maml.py uses) to `app`.
+void addSettingsOptions(CLI::App& app, MamlSettings& s);
+
+/// `s.metaBatch` episodes of uniform random images, labels class-major, as the reference makes
+/// them (the values differ from Python's; timing does not depend on them).
+std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed);
+
+std::shared_ptr<Conv4> makeConv4(const MamlSettings& s);
+MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel);
+
+/// Peak resident memory of this process so far, in KiB (getrusage).
+long peakRssKb();
+double median(std::vector<double> v);
+
+}  // namespace maml::bench

@@ -1,0 +1,24 @@
+#pragma once
+// A meta-batch written by `reference_maml.py export`: initial weights, episodes and the
+// reference's meta-gradient, to check that both implementations compute the same thing.
+
+#include "bench/lib/bench_settings.h"
+
+#include <string>
+#include <vector>
+
+namespace maml::bench {
+
+struct ReferenceCase {
+    MamlSettings settings;
+    std::vector<torch::Tensor> params; ///< initial meta-parameters, Conv4's order
+    std::vector<Episode> episodes;
+    std::vector<torch::Tensor> grads;  ///< the reference's meta-gradient (mean over tasks)
+    double loss = 0;                   ///< the reference's mean query loss
+};
+
+/// Reads PREFIX.json (manifest) and PREFIX.bin (raw tensors). Throws maml::Error if either is
+/// missing, truncated or inconsistent.
+ReferenceCase loadReferenceCase(const std::string& prefix);
+
+}  // namespace maml::bench

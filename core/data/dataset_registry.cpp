@@ -1,0 +1,155 @@
+#include "core/data/dataset_registry.h"
+
+#include "core/data/cifar100.h"
+#include "core/data/converted_dataset.h"
+#include "core/data/fashion_mnist.h"
+#include "core/data/glyphs.h"
+#include "core/data/image_folder.h"
+#include "core/data/omniglot.h"
+#include "core/util/error.h"
+
+#include <cstdlib>
+
+namespace maml {
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kSpecs = "glyphs, fashion-mnist[:DIR], cifar100[:DIR], omniglot[:DIR], folder:DIR";
+
+struct Spec {
+    std::string name;
+    fs::path dir; ///< empty when not given
+};
+
+Spec parseSpec(const std::string& spec)
+{
+    const auto colon = spec.find(':');
+    Spec s{spec.substr(0, colon), colon == std::string::npos ? fs::path() : fs::path(spec.substr(colon + 1))};
+    if (s.name == "fashion_mnist" || s.name == "fashionmnist")
+        s.name = "fashion-mnist";
+    if (s.name == "cifar-100")
+        s.name = "cifar100";
+    if (colon != std::string::npos && s.dir.empty())
+        throw Error("the dataset spec '" + spec + "' has an empty folder after ':'", "dataset spec",
+                    "Write e.g. folder:/path/to/images");
+    return s;
+}
+
+fs::path cacheDirOf(const DatasetOptions& options)
+{
+    return options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
+}
+
+/// Where Omniglot may already be: $MAML_OMNIGLOT_DIR, <cache>/omniglot, and the shared copy
+/// beside the source tree (../shared/datasets/omniglot, on the project's machines).
+std::vector<fs::path> omniglotCandidates(const DatasetOptions& options)
+{
+    std::vector<fs::path> dirs;
+    if (const char* env = std::getenv("MAML_OMNIGLOT_DIR"); env && *env)
+        dirs.emplace_back(env);
+    dirs.push_back(cacheDirOf(options) / "omniglot");
+    const fs::path source = fs::path(__FILE__).parent_path().parent_path().parent_path();
+    dirs.push_back(source.parent_path() / "shared" / "datasets" / "omniglot");
+    return dirs;
+}
+
+std::optional<fs::path> findOmniglot(const DatasetOptions& options)
+{
+    for (const auto& d : omniglotCandidates(options)) {
+        std::error_code ec;
+        if (fs::is_directory(d / "images_background", ec) || fs::is_directory(d / "images_evaluation", ec))
+            return d;
+    }
+    return std::nullopt;
+}
+
+std::unique_ptr<ImageDataset> openGlyphsFor(const DatasetOptions& options)
+{
+    GlyphsOptions g;
+    if (options.imageSize > 0)
+        g.imageSize = options.imageSize;
+    g.cacheDir = cacheDirOf(options) / "glyphs";
+    auto ds = openGlyphs(g);
+    if (options.channels > 0) {
+        ImageShape shape = ds->shape();
+        shape.channels = options.channels;
+        return convertedTo(std::move(ds), shape);
+    }
+    return ds;
+}
+
+std::unique_ptr<ImageDataset> openOmniglot(const Spec& s, const DatasetOptions& o)
+{
+    fs::path dir = s.dir;
+    if (dir.empty()) {
+        auto found = findOmniglot(o);
+        if (!found)
+            throw Error("Omniglot was not found", "omniglot",
+                        "Unzip images_background.zip (github.com/brendenlake/omniglot) and use omniglot:DIR, "
+                        "or set MAML_OMNIGLOT_DIR");
+        dir = *found;
+    }
+    return std::make_unique<OmniglotDataset>(dir, o.imageSize, o.channels, o.rotations);
+}
+}  // namespace
+
+fs::path defaultCacheDir()
+{
+    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache)
+        return fs::path(cache) / "maml-workbench";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".cache" / "maml-workbench";
+    return fs::temp_directory_path() / "maml-workbench-cache";
+}
+
+std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const DatasetOptions& options)
+{
+    const Spec s = parseSpec(spec);
+    if (options.channels != 0 && options.channels != 1 && options.channels != 3)
+        throw Error("channels must be 1 or 3, got " + std::to_string(options.channels), spec, "");
+    if (options.imageSize < 0 || options.imageSize > 1024)
+        throw Error("image size must be between 1 and 1024, got " + std::to_string(options.imageSize), spec, "");
+    if (s.name == "glyphs")
+        return openGlyphsFor(options);
+    if (s.name == "fashion-mnist")
+        return std::make_unique<FashionMnistDataset>(s.dir.empty() ? FashionMnistDataset::defaultFolder() : s.dir,
+                                                     options.imageSize, options.channels);
+    if (s.name == "cifar100")
+        return std::make_unique<Cifar100Dataset>(s.dir.empty() ? cacheDirOf(options) / "cifar100" : s.dir,
+                                                 options.imageSize, options.channels);
+    if (s.name == "omniglot")
+        return openOmniglot(s, options);
+    if (s.name == "folder") {
+        if (s.dir.empty())
+            throw Error("folder needs a path", spec, "Write folder:/path/to/images (one sub-folder per class)");
+        return std::make_unique<ImageFolderDataset>(s.dir, options.imageSize, options.channels);
+    }
+    throw Error("unknown dataset '" + s.name + "'", spec, "Known datasets: " + kSpecs);
+}
+
+std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
+{
+    std::vector<DatasetInfo> out;
+    const fs::path cache = cacheDirOf(options);
+    out.push_back({"glyphs", "Glyphs: characters drawn from installed fonts (the embedded default)", true,
+                   (cache / "glyphs").string(), "Generated on first use; needs the fonts of packaging/install-deps.sh"});
+    const fs::path fm = FashionMnistDataset::defaultFolder();
+    out.push_back({"fashion-mnist", "Fashion-MNIST: 10 clothing classes, 28x28 grayscale",
+                   fs::is_regular_file(fm / "train-images-idx3-ubyte.gz"), fm.string(),
+                   "sudo apt-get install dataset-fashion-mnist (packaging/install-deps.sh)"});
+    const fs::path cifar = cache / "cifar100";
+    out.push_back({"cifar100", "CIFAR-100: 100 classes of 32x32 colour photos (CIFAR-FS and FC100 splits)",
+                   Cifar100Dataset::looksComplete(cifar), cifar.string(),
+                   "maml-cli fetch cifar100 (downloads 161 MiB), or cifar100:DIR for a copy elsewhere"});
+    const auto omni = findOmniglot(options);
+    out.push_back({omni ? "omniglot:" + omni->string() : "omniglot:DIR",
+                   "Omniglot: handwritten characters of 30 (+20) alphabets, 105x105 -> 28x28", omni.has_value(),
+                   omni ? omni->string() : omniglotCandidates(options).front().string(),
+                   "Unzip images_background.zip from github.com/brendenlake/omniglot into " +
+                       (cache / "omniglot").string() + ", or use omniglot:DIR"});
+    out.push_back({"folder:DIR", "Any image folder: DIR/<class>/*.png|jpg|jpeg|bmp, resized (default 84x84 RGB)",
+                   false, "DIR", "Point it at your own folder: folder:/path/to/images"});
+    return out;
+}
+
+}  // namespace maml

@@ -1,0 +1,169 @@
+#include "core/engine/adapter.h"
+
+#include "core/data/image_io.h"
+#include "core/engine/checkpoint.h"
+#include "core/engine/meta_learner.h"
+#include "core/util/error.h"
+
+namespace maml {
+
+namespace fs = std::filesystem;
+
+struct Adapter::Impl {
+    LoadedModel loaded;
+    std::unique_ptr<MetaLearner> learner;
+    std::vector<torch::Tensor> meta;  ///< the meta-parameters as loaded
+    std::vector<torch::Tensor> fast;  ///< adapted weights; empty = not adapted
+    torch::Tensor supportX, supportY;
+    std::vector<std::string> names;
+
+    torch::Tensor loadImages(const std::vector<fs::path>& files) const
+    {
+        std::vector<torch::Tensor> xs;
+        const auto& c = loaded.info.config;
+        for (const auto& f : files)
+            xs.push_back(loadImageFile(f, c.channels, c.imageSize));
+        return torch::stack(xs);
+    }
+
+    std::vector<torch::Tensor> weights() const { return fast.empty() ? meta : fast; }
+
+    std::vector<Prediction> predict(const torch::Tensor& x, const std::vector<std::string>& items)
+    {
+        if (!supportX.defined())
+            throw Error("no support set", "adapter", "Give the support images (one class per name) first");
+        torch::NoGradGuard noGrad;
+        const auto dtype = meta.front().scalar_type();
+        const auto device = meta.front().device();
+        auto q = x.is_floating_point() ? x.to(device, dtype) : x.to(device);
+        // With batch statistics a lone query image would normalise against itself; the
+        // support set goes through the same forward pass so the statistics are meaningful.
+        const bool joint = loaded.info.config.batchNorm == "batch";
+        auto input = joint ? torch::cat({supportX.to(device, q.scalar_type()), q}) : q;
+        auto logits = loaded.model->forward(input, weights(), /*training=*/false);
+        if (joint)
+            logits = logits.slice(0, supportX.size(0));
+        const auto probs = torch::softmax(logits.slice(1, 0, static_cast<int64_t>(names.size())).to(torch::kFloat64), 1).cpu();
+        std::vector<Prediction> out;
+        for (int64_t i = 0; i < probs.size(0); ++i) {
+            Prediction p;
+            p.item = i < static_cast<int64_t>(items.size()) ? items[i] : std::to_string(i);
+            auto row = probs[i];
+            p.probabilities.assign(row.data_ptr<double>(), row.data_ptr<double>() + row.size(0));
+            p.label = static_cast<int>(row.argmax().item<int64_t>());
+            p.className = names[p.label];
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+};
+
+Adapter::Adapter(const fs::path& checkpoint) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->loaded = loadModel(checkpoint);
+    m_impl->learner = std::make_unique<MetaLearner>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
+    for (const auto& p : m_impl->loaded.model->metaParameters())
+        m_impl->meta.push_back(p.detach().clone());
+}
+
+Adapter::~Adapter() = default;
+Adapter::Adapter(Adapter&&) noexcept = default;
+Adapter& Adapter::operator=(Adapter&&) noexcept = default;
+
+const ExperimentConfig& Adapter::config() const { return m_impl->loaded.info.config; }
+int Adapter::channels() const { return config().channels; }
+int Adapter::imageSize() const { return config().imageSize; }
+const std::vector<std::string>& Adapter::classNames() const { return m_impl->names; }
+bool Adapter::adapted() const { return !m_impl->fast.empty(); }
+void Adapter::reset() { m_impl->fast.clear(); }
+
+void Adapter::setSupport(const std::vector<SupportClass>& classes)
+{
+    std::vector<fs::path> files;
+    std::vector<int64_t> labels;
+    std::vector<std::string> names;
+    for (size_t c = 0; c < classes.size(); ++c) {
+        if (classes[c].files.empty())
+            throw Error("class '" + classes[c].name + "' has no support images", "adapter support set",
+                        "Give at least one image per class");
+        names.push_back(classes[c].name);
+        for (const auto& f : classes[c].files) {
+            files.push_back(f);
+            labels.push_back(static_cast<int64_t>(c));
+        }
+    }
+    setSupportTensors(m_impl->loadImages(files), torch::tensor(labels, torch::kInt64), names);
+}
+
+void Adapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y, const std::vector<std::string>& names)
+{
+    const int ways = config().ways;
+    if (names.size() < 2 || static_cast<int>(names.size()) > ways)
+        throw Error("the support set has " + std::to_string(names.size()) + " classes; this model handles 2 to " +
+                        std::to_string(ways), "adapter support set",
+                    "Give between 2 and " + std::to_string(ways) + " classes (the model was meta-trained " +
+                        std::to_string(ways) + "-way)");
+    if (x.size(0) != y.size(0))
+        throw Error("support inputs and labels differ in length", "adapter support set");
+    m_impl->supportX = x;
+    m_impl->supportY = y.to(torch::kInt64);
+    m_impl->names = names;
+    m_impl->fast.clear();
+}
+
+double Adapter::adapt(int steps, const std::function<void(int, double)>& onStep, RunControl* control)
+{
+    if (!m_impl->supportX.defined())
+        throw Error("no support set", "adapter", "Give the support images (one class per name) first");
+    const int s = steps >= 0 ? steps : config().innerStepsEval;
+    std::vector<torch::Tensor> start;
+    for (const auto& p : m_impl->meta)
+        start.push_back(p.clone().requires_grad_(true));
+    const auto& ref = start.front();
+    auto x = m_impl->supportX.is_floating_point() ? m_impl->supportX.to(ref.device(), ref.scalar_type())
+                                                  : m_impl->supportX.to(ref.device());
+    auto y = m_impl->supportY.to(ref.device());
+    double last = 0;
+    torch::AutoGradMode gradMode(true);
+    auto fast = m_impl->learner->adapt(start, x, y, s, /*createGraph=*/false, control, [&](int step, double loss) {
+        last = loss;
+        if (onStep)
+            onStep(step, loss);
+    });
+    m_impl->fast.clear();
+    for (auto& f : fast)
+        m_impl->fast.push_back(f.detach());
+    return last;
+}
+
+std::vector<Prediction> Adapter::predict(const std::vector<fs::path>& files) const
+{
+    if (files.empty())
+        return {};
+    std::vector<std::string> items;
+    for (const auto& f : files)
+        items.push_back(f.string());
+    return m_impl->predict(m_impl->loadImages(files), items);
+}
+
+std::vector<Prediction> Adapter::predictTensors(const at::Tensor& x, const std::vector<std::string>& items) const
+{
+    return m_impl->predict(x, items);
+}
+
+std::vector<SupportClass> supportFromFolder(const fs::path& dir)
+{
+    if (!fs::is_directory(dir))
+        throw Error("no such folder", dir.string(), "Give a folder with one sub-folder of images per class");
+    std::vector<SupportClass> classes;
+    for (const auto& sub : listSubfolders(dir)) {
+        SupportClass c{sub.filename().string(), listImageFiles(sub)};
+        if (!c.files.empty())
+            classes.push_back(std::move(c));
+    }
+    if (classes.empty())
+        throw Error("no class folders with images", dir.string(), "Put each class's images in its own sub-folder");
+    return classes;
+}
+
+}  // namespace maml

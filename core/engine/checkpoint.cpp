@@ -1,0 +1,150 @@
+#include "core/engine/checkpoint.h"
+
+#include "core/engine/model_factory.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+namespace maml {
+
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kFormat = "maml-workbench-checkpoint-1";
+
+json infoToJson(const CheckpointInfo& info)
+{
+    return {{"config", info.config.toJson()},
+            {"iteration", info.iteration},
+            {"best_val_accuracy", info.bestValAccuracy},
+            {"best_iteration", info.bestIteration},
+            {"extra", info.extra}};
+}
+
+CheckpointInfo infoFromJson(const json& j)
+{
+    CheckpointInfo info;
+    info.config = ExperimentConfig::fromJson(j.at("config"));
+    info.iteration = j.at("iteration").get<int64_t>();
+    info.bestValAccuracy = j.value("best_val_accuracy", -1.0);
+    info.bestIteration = j.value("best_iteration", int64_t{-1});
+    info.extra = j.value("extra", json::object());
+    return info;
+}
+
+Error unreadable(const fs::path& path, const std::string& why)
+{
+    return Error("cannot read the checkpoint: " + why, path.string(),
+                 "The file is truncated or is not a MAML Workbench checkpoint (*.pt from `maml-cli train`)");
+}
+
+torch::serialize::InputArchive openArchive(const fs::path& path)
+{
+    if (!fs::is_regular_file(path))
+        throw Error("no such checkpoint file", path.string(), "Give the path of a .pt file in a run's checkpoints/ folder");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path.string());
+    } catch (const c10::Error& e) {
+        throw unreadable(path, "it is not a readable archive");
+    }
+    c10::IValue format;
+    if (!archive.try_read("maml_format", format) || !format.isString() || format.toStringRef() != kFormat)
+        throw unreadable(path, "it has no MAML Workbench format tag");
+    return archive;
+}
+
+CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const fs::path& path)
+{
+    c10::IValue text;
+    if (!archive.try_read("info", text) || !text.isString())
+        throw unreadable(path, "the info record is missing");
+    try {
+        return infoFromJson(json::parse(text.toStringRef()));
+    } catch (const json::exception& e) {
+        throw unreadable(path, std::string("the info record is damaged: ") + e.what());
+    }
+}
+
+void readTensorInto(torch::serialize::InputArchive& archive, const std::string& key, torch::Tensor& target,
+                    const fs::path& path)
+{
+    torch::Tensor stored;
+    if (!archive.try_read(key, stored))
+        throw unreadable(path, "tensor '" + key + "' is missing");
+    if (stored.sizes() != target.sizes())
+        throw Error("tensor '" + key + "' has shape " + c10::str(stored.sizes()) + " but the model expects " +
+                        c10::str(target.sizes()), path.string(), "The checkpoint belongs to a different model");
+    torch::NoGradGuard noGrad;
+    target.copy_(stored);
+}
+}  // namespace
+
+void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::Optimizer* optimizer,
+                    const CheckpointInfo& info)
+{
+    torch::serialize::OutputArchive archive;
+    archive.write("maml_format", c10::IValue(std::string(kFormat)));
+    archive.write("info", c10::IValue(infoToJson(info).dump()));
+    for (const auto& p : model.named_parameters())
+        archive.write("param/" + p.key(), p.value().detach().cpu());
+    for (const auto& b : model.named_buffers())
+        archive.write("buffer/" + b.key(), b.value().cpu(), /*is_buffer=*/true);
+    if (optimizer) {
+        torch::serialize::OutputArchive opt;
+        optimizer->save(opt);
+        archive.write("optimizer", opt);
+    }
+    archive.write("rng", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
+    fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+    writeFileAtomicWith(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+}
+
+CheckpointInfo readCheckpointInfo(const fs::path& path)
+{
+    auto archive = openArchive(path);
+    return readInfo(archive, path);
+}
+
+CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::Optimizer* optimizer,
+                              bool restoreRng)
+{
+    auto archive = openArchive(path);
+    auto info = readInfo(archive, path);
+    try {
+        for (auto& p : model.named_parameters())
+            readTensorInto(archive, "param/" + p.key(), p.value(), path);
+        for (auto& b : model.named_buffers())
+            readTensorInto(archive, "buffer/" + b.key(), b.value(), path);
+        if (optimizer) {
+            torch::serialize::InputArchive opt;
+            if (!archive.try_read("optimizer", opt))
+                throw unreadable(path, "the optimizer state is missing");
+            optimizer->load(opt);
+        }
+        if (restoreRng) {
+            torch::Tensor rng;
+            if (!archive.try_read("rng", rng))
+                throw unreadable(path, "the random generator state is missing");
+            at::Generator gen = at::detail::getDefaultCPUGenerator(); // a handle to the shared generator
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(rng);
+        }
+    } catch (const c10::Error& e) {
+        throw unreadable(path, std::string("a record is damaged (") + e.what_without_backtrace() + ")");
+    }
+    return info;
+}
+
+LoadedModel loadModel(const fs::path& path)
+{
+    LoadedModel out;
+    out.info = readCheckpointInfo(path);
+    out.model = makeModel(out.info.config);
+    loadCheckpoint(path, *out.model);
+    return out;
+}
+
+}  // namespace maml

@@ -1,0 +1,93 @@
+#include "core/engine/conv4.h"
+
+#include "core/util/error.h"
+
+namespace maml {
+
+namespace F = torch::nn::functional;
+
+namespace {
+constexpr int kBlocks = 4;
+constexpr int kPerBlock = 4; // conv weight, conv bias, BN weight, BN bias
+}  // namespace
+
+int Conv4::featureSide(int imageSize)
+{
+    int side = imageSize;
+    for (int b = 0; b < kBlocks; ++b)
+        side /= 2;
+    return side;
+}
+
+Conv4::Conv4(const Conv4Options& options) : m_options(options)
+{
+    if (featureSide(options.imageSize) < 1)
+        throw Error("image size " + std::to_string(options.imageSize) + " is too small for Conv-4",
+                    "model", "Use images of at least 16x16");
+    int in = options.channels;
+    for (int b = 0; b < kBlocks; ++b) {
+        // torch's own Conv2d initialisation (Kaiming uniform), then BN weight 1 and bias 0.
+        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(in, options.filters, 3).padding(1));
+        const std::string p = "block" + std::to_string(b) + ".";
+        m_params.push_back(register_parameter(p + "conv.weight", conv->weight.detach().clone()));
+        m_params.push_back(register_parameter(p + "conv.bias", conv->bias.detach().clone()));
+        m_params.push_back(register_parameter(p + "bn.weight", torch::ones({options.filters})));
+        m_params.push_back(register_parameter(p + "bn.bias", torch::zeros({options.filters})));
+        m_runningMean.push_back(register_buffer(p + "bn.running_mean", torch::zeros({options.filters})));
+        m_runningVar.push_back(register_buffer(p + "bn.running_var", torch::ones({options.filters})));
+        in = options.filters;
+    }
+    const int side = featureSide(options.imageSize);
+    torch::nn::Linear head(options.filters * side * side, options.ways);
+    m_params.push_back(register_parameter("head.weight", head->weight.detach().clone()));
+    m_params.push_back(register_parameter("head.bias", head->bias.detach().clone()));
+}
+
+std::vector<torch::Tensor> Conv4::metaParameters()
+{
+    // Read through the registry so that module.to(device/dtype) is reflected.
+    std::vector<torch::Tensor> out;
+    for (const auto& p : named_parameters(/*recurse=*/false))
+        out.push_back(p.value());
+    return out;
+}
+
+torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b, bool training)
+{
+    const auto* p = &params[b * kPerBlock];
+    auto y = F::conv2d(x, p[0], F::Conv2dFuncOptions().bias(p[1]).padding(1));
+    const bool useBatchStats = m_options.batchStatistics || training;
+    torch::Tensor mean, var;
+    if (!m_options.batchStatistics) {
+        mean = m_runningMean[b];
+        var = m_runningVar[b];
+    }
+    y = torch::batch_norm(y, p[2], p[3], mean, var, useBatchStats, /*momentum=*/0.1, /*eps=*/1e-5,
+                          /*cudnn_enabled=*/false);
+    y = torch::relu(y);
+    return F::max_pool2d(y, F::MaxPool2dFuncOptions(2));
+}
+
+torch::Tensor Conv4::forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params, bool training)
+{
+    if (params.size() != kBlocks * kPerBlock + 2)
+        throw Error("Conv-4 expects " + std::to_string(kBlocks * kPerBlock + 2) + " weight tensors, got " +
+                    std::to_string(params.size()), "Conv4::forward");
+    auto y = x;
+    for (int b = 0; b < kBlocks; ++b)
+        y = block(y, params, b, training);
+    y = y.flatten(1);
+    return torch::addmm(params[kBlocks * kPerBlock + 1], y, params[kBlocks * kPerBlock].t());
+}
+
+nlohmann::json Conv4::architecture() const
+{
+    return {{"model", "conv4"},
+            {"channels", m_options.channels},
+            {"image_size", m_options.imageSize},
+            {"filters", m_options.filters},
+            {"ways", m_options.ways},
+            {"batch_norm", m_options.batchStatistics ? "batch" : "running"}};
+}
+
+}  // namespace maml

@@ -1,0 +1,45 @@
+#pragma once
+/// \file
+/// Conv-4, the standard few-shot backbone: 4 x [3x3 conv, BatchNorm, ReLU, 2x2 max-pool],
+/// then a linear head of N outputs, with a functional forward on explicit (fast) weights.
+
+#include "core/engine/functional_model.h"
+
+namespace maml {
+
+struct Conv4Options {
+    int channels = 1;   ///< input channels
+    int imageSize = 28; ///< input height = width
+    int filters = 64;   ///< 32 or 64 in the literature; any >= 1 works
+    int ways = 5;       ///< outputs of the linear head
+    /// true: BatchNorm always normalises with the batch's statistics (MAML, transductive);
+    /// false: running statistics at test time (updated by training-mode forwards).
+    bool batchStatistics = true;
+};
+
+/// Conv-4 as a FunctionalModel. Parameter order: for each block b = 0..3: conv weight,
+/// conv bias, BN weight, BN bias; then head weight, head bias (18 tensors).
+class Conv4 final : public FunctionalModel {
+public:
+    explicit Conv4(const Conv4Options& options);
+
+    std::vector<torch::Tensor> metaParameters() override;
+    torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
+                          bool training) override;
+    using FunctionalModel::forward;
+    nlohmann::json architecture() const override;
+
+    const Conv4Options& options() const { return m_options; }
+    /// Side length of the feature map after the 4 pools (e.g. 28 -> 1, 84 -> 5, 32 -> 2).
+    static int featureSide(int imageSize);
+
+private:
+    torch::Tensor block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b,
+                        bool training);
+
+    Conv4Options m_options;
+    std::vector<torch::Tensor> m_params;
+    std::vector<torch::Tensor> m_runningMean, m_runningVar;
+};
+
+}  // namespace maml

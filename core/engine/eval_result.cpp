@@ -1,0 +1,61 @@
+#include "core/engine/evaluator.h"
+
+namespace maml {
+
+namespace {
+using nlohmann::json;
+
+json perClassJson(const EvalResult& r)
+{
+    json out = json::array();
+    for (size_t i = 0; i < r.classNames.size(); ++i)
+        out.push_back({{"class", r.classNames[i]}, {"count", r.classCounts[i]}, {"accuracy", r.classAccuracy[i]}});
+    return out;
+}
+
+json misclassifiedJson(const EvalResult& r, size_t limit)
+{
+    json out = json::array();
+    for (size_t i = 0; i < r.misclassified.size() && i < limit; ++i) {
+        const auto& m = r.misclassified[i];
+        out.push_back({{"episode", m.episode},
+                       {"class", m.trueName},
+                       {"index", m.index},
+                       {"predicted", m.predictedName},
+                       {"source", m.source}});
+    }
+    return out;
+}
+}  // namespace
+
+json EvalResult::toJson() const
+{
+    json j = {{"accuracy", accuracy.mean},
+              {"ci95", accuracy.ci95},
+              {"loss", loss.mean},
+              {"loss_ci95", loss.ci95},
+              {"episodes", episodes},
+              {"ways", ways},
+              {"shots", shots},
+              {"queries", queries},
+              {"steps", steps},
+              {"dataset", dataset},
+              {"split", split},
+              {"seconds", seconds},
+              {"cancelled", cancelled}};
+    if (hasBaseline) {
+        j["baseline_accuracy"] = baselineAccuracy.mean;
+        j["baseline_ci95"] = baselineAccuracy.ci95;
+        j["baseline_loss"] = baselineLoss.mean;
+    }
+    j["per_class"] = perClassJson(*this);
+    j["misclassified_count"] = misclassified.size();
+    j["misclassified"] = misclassifiedJson(*this, 100);
+    if (!confusion.empty()) {
+        j["confusion_classes"] = classNames;
+        j["confusion"] = confusion;
+    }
+    return j;
+}
+
+}  // namespace maml

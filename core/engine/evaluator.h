@@ -1,0 +1,94 @@
+#pragma once
+/// \file
+/// The adapt-then-score evaluation of the literature: M seeded episodes (identical across runs
+/// and checkpoints), adapt on the support set for S steps, score the query set; the mean
+/// accuracy and loss with a 95% confidence interval, beside a no-meta-learning baseline (the
+/// same network freshly initialised, adapted the same way on the same episodes).
+/// No torch in this header.
+
+#include "core/engine/config.h"
+#include "core/engine/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace maml {
+
+class MetaLearner;
+class TaskSource;
+
+/// Default base seed of evaluation episodes: episode i has seed deriveSeed(kEvalSeed, i).
+constexpr uint64_t kEvalSeed = 0x6d616d6c65766131ULL;
+
+struct EvalOptions {
+    std::string dataset;        ///< empty: the checkpoint's dataset; else e.g. "omniglot:DIR"
+    std::string split = "test"; ///< "test", "val", "train", "all" (every class of the dataset)
+    int episodes = 0;           ///< 0: the config's evalEpisodes (600 by default)
+    int steps = -1;             ///< inner steps; -1: the config's innerStepsEval
+    bool baseline = true;       ///< also evaluate the freshly initialised network
+    uint64_t seed = kEvalSeed;  ///< base seed of the episodes
+    int threads = -1;           ///< -1: the config's threads
+    int maxMisclassified = 1000; ///< cap on the list of wrong query items kept
+};
+
+/// Mean and 95% confidence interval (1.96 * sample std / sqrt(n)) of per-episode values.
+struct MeanCi {
+    double mean = 0;
+    double ci95 = 0;
+};
+MeanCi meanCi95(const std::vector<double>& values);
+
+/// A query item the adapted model got wrong.
+struct Misclassified {
+    int episode = 0;
+    int trueClass = 0;          ///< dataset class index
+    std::string trueName;
+    int index = 0;              ///< index of the item within its class
+    int predictedClass = 0;     ///< dataset class index of the predicted label
+    std::string predictedName;
+    std::string source;         ///< file / record / sentence the item comes from
+};
+
+struct EvalResult {
+    int episodes = 0, ways = 0, shots = 0, queries = 0, steps = 0;
+    std::string dataset, split;
+    MeanCi accuracy, loss;                 ///< meta-learned model
+    bool hasBaseline = false;
+    MeanCi baselineAccuracy, baselineLoss; ///< fresh initialisation, adapted the same way
+    std::vector<double> episodeAccuracies, baselineEpisodeAccuracies;
+    /// Per dataset class of the pool: name, query items seen, accuracy on them.
+    std::vector<std::string> classNames;
+    std::vector<int> classCounts;
+    std::vector<double> classAccuracy;
+    /// confusion[t][p]: query items of pool class t predicted as pool class p (indices into
+    /// classNames). Empty when the pool has more than kMaxConfusionClasses classes.
+    std::vector<std::vector<int>> confusion;
+    std::vector<Misclassified> misclassified;
+    double seconds = 0;
+    bool cancelled = false; ///< stopped early: the numbers cover `episodes` episodes
+
+    static constexpr int kMaxConfusionClasses = 200;
+    /// The CLI's --json object: accuracy, ci95, loss, loss_ci95, baseline_accuracy,
+    /// baseline_ci95, baseline_loss, episodes, ways, shots, queries, steps, dataset, split,
+    /// seconds, per_class, misclassified (first 100) and confusion (when present).
+    nlohmann::json toJson() const;
+};
+
+using EvalProgressCallback = std::function<void(const EvalProgress&)>;
+
+/// Evaluates a checkpoint (its config, optionally another dataset of the same image shape).
+EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const EvalOptions& options,
+                              const EvalProgressCallback& progress = {}, RunControl* control = nullptr);
+
+/// Evaluates `learner` on `episodes` episodes of `source` (no baseline). Used for validation.
+EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int episodes, int steps,
+                           uint64_t seed, const EvalProgressCallback& progress = {},
+                           RunControl* control = nullptr, MetaLearner* baseline = nullptr,
+                           int maxMisclassified = 0);
+
+}  // namespace maml

@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// MAML (Finn et al. 2017) with second-order meta-gradients and first-order MAML (FOMAML),
+/// one implementation with a switch. Works for any FunctionalModel (Conv-4, Transformer).
+
+#include "core/data/episode.h"
+#include "core/engine/config.h"
+#include "core/engine/functional_model.h"
+#include "core/engine/progress.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace maml {
+
+struct MetaLearnerOptions {
+    int innerSteps = 1;       ///< inner steps per task during meta-training
+    double innerLr = 0.4;     ///< alpha
+    double metaLr = 1e-3;     ///< Adam learning rate
+    bool firstOrder = false;  ///< FOMAML: inner gradients are treated as constants
+    double gradClip = 10.0;   ///< max global norm of the meta-gradient; 0 = no clipping
+    bool batchStatistics = true; ///< BatchNorm mode: forward(training=true) also at test time
+    /// Run the tasks of a meta-batch on parallel threads (same result; see task_parallel_meta.h).
+    /// The environment variable MAML_TASK_PARALLEL=0 also turns it off.
+    bool taskParallel = true;
+};
+
+/// Mean query loss and accuracy over the tasks of one meta-batch.
+struct MetaStepResult {
+    double loss = 0;
+    double accuracy = 0;
+    double gradNorm = 0;  ///< meta-gradient norm before clipping
+    bool finite = true;   ///< false: loss or gradient was NaN/Inf and no update was made
+};
+
+/// Query loss and accuracy of one adapted task, with the predictions.
+struct TaskScore {
+    double loss = 0;
+    double accuracy = 0;
+    torch::Tensor predicted; ///< int64 [n_query] predicted episode labels
+};
+
+/// Called after each inner step with (step index 1..S, support loss before that step).
+using InnerStepCallback = std::function<void(int step, double supportLoss)>;
+
+class MetaLearner {
+public:
+    MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options);
+
+    FunctionalModel& model() { return *m_model; }
+    std::shared_ptr<FunctionalModel> modelPtr() { return m_model; }
+    torch::optim::Adam& optimizer() { return *m_optimizer; }
+    const MetaLearnerOptions& options() const { return m_options; }
+
+    /// Inner loop: `steps` SGD steps on the support set, starting from `params`.
+    /// createGraph = true keeps the graph for second-order meta-gradients. Checks
+    /// `control` between steps (throws maml::Cancelled).
+    std::vector<torch::Tensor> adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
+                                     const torch::Tensor& y, int steps, bool createGraph,
+                                     const RunControl* control = nullptr,
+                                     const InnerStepCallback& onStep = {});
+
+    /// Accumulates the meta-gradient of the mean query loss over `batch` into the
+    /// meta-parameters' .grad (zeroing them first). Does not step the optimizer.
+    MetaStepResult computeMetaGradient(const std::vector<Episode>& batch, const RunControl* control = nullptr);
+
+    /// One meta-update: computeMetaGradient, then, if loss and gradient are finite, gradient
+    /// clipping and an Adam step (otherwise nothing changes and result.finite is false).
+    MetaStepResult metaStep(const std::vector<Episode>& batch, const RunControl* control = nullptr);
+
+    /// Adapt-then-score: adapts copies of the meta-parameters for `steps` steps on the support
+    /// set and scores the query set. The meta-parameters are not changed.
+    TaskScore score(const Episode& episode, int steps, const RunControl* control = nullptr);
+
+private:
+    torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& y) const;
+
+    std::shared_ptr<FunctionalModel> m_model;
+    MetaLearnerOptions m_options;
+    std::unique_ptr<torch::optim::Adam> m_optimizer;
+};
+
+/// The meta-learner settings of a config (training inner steps, rates, clipping, BN mode).
+MetaLearnerOptions learnerOptions(const ExperimentConfig& config);
+
+/// Moves an episode's tensors to `device` (and floating tensors to `dtype`).
+Episode toDevice(const Episode& e, const torch::Device& device,
+                 torch::ScalarType dtype = torch::kFloat32);
+
+}  // namespace maml

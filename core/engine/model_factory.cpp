@@ -1,0 +1,86 @@
+#include "core/engine/model_factory.h"
+
+#include "core/engine/conv4.h"
+#include "core/util/error.h"
+
+#include <map>
+#include <mutex>
+
+namespace maml {
+
+namespace {
+std::mutex& registryMutex()
+{
+    static std::mutex m;
+    return m;
+}
+
+std::map<std::string, ModelFactory>& registry()
+{
+    static std::map<std::string, ModelFactory> r;
+    return r;
+}
+
+torch::Device deviceOf(const ExperimentConfig& config)
+{
+    if (config.device == "cuda") {
+        if (!torch::cuda::is_available())
+            throw Error("device \"cuda\" was asked for but this LibTorch build sees no CUDA device",
+                        "config device", "Use \"device\": \"cpu\"");
+        return torch::Device(torch::kCUDA);
+    }
+    return torch::Device(torch::kCPU);
+}
+}  // namespace
+
+void registerConv4Model()
+{
+    registerModelFactory("conv4", [](const ExperimentConfig& c) -> std::shared_ptr<FunctionalModel> {
+        Conv4Options o;
+        o.channels = c.channels;
+        o.imageSize = c.imageSize;
+        o.filters = c.filters;
+        o.ways = c.ways;
+        o.batchStatistics = c.batchNorm != "running";
+        return std::make_shared<Conv4>(o);
+    });
+}
+
+void registerModelFactory(const std::string& name, ModelFactory factory)
+{
+    std::lock_guard lock(registryMutex());
+    registry()[name] = std::move(factory);
+}
+
+std::vector<std::string> modelNames()
+{
+    registerEngineExtensions();
+    std::lock_guard lock(registryMutex());
+    std::vector<std::string> names;
+    for (const auto& [name, _] : registry())
+        names.push_back(name);
+    return names;
+}
+
+std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config)
+{
+    registerEngineExtensions();
+    ModelFactory factory;
+    {
+        std::lock_guard lock(registryMutex());
+        auto it = registry().find(config.model);
+        if (it != registry().end())
+            factory = it->second;
+    }
+    if (!factory) {
+        std::string known;
+        for (const auto& n : modelNames())
+            known += (known.empty() ? "" : ", ") + n;
+        throw Error("unknown model '" + config.model + "'", "config model", "Known models: " + known);
+    }
+    auto model = factory(config);
+    model->to(deviceOf(config));
+    return model;
+}
+
+}  // namespace maml

@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// Where episodes come from: an abstract TaskSource (images, text, ...) and a registry of
+/// factories keyed by dataset spec, so a new kind of data plugs in by adding a file.
+
+#include "core/data/episode.h"
+#include "core/engine/config.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace maml {
+
+/// A stream of meta-batches; batch i is always TaskSource::batch(seed, i, size).
+class BatchStream {
+public:
+    virtual ~BatchStream() = default;
+    virtual std::vector<Episode> next() = 0;
+};
+
+/// A deterministic source of N-way K-shot episodes over one split's classes.
+class TaskSource {
+public:
+    virtual ~TaskSource() = default;
+    /// The episode for `seed` (same seed -> same episode on every run).
+    virtual Episode sample(uint64_t seed) const = 0;
+    virtual EpisodeSpec spec() const = 0;
+    /// Names of the classes of the pool, indexed by the dataset class index used in
+    /// Episode::classes (so the evaluator can name classes in confusion matrices).
+    virtual std::vector<std::string> datasetClassNames() const = 0;
+    /// The classes episodes are drawn from (dataset class indices).
+    virtual std::vector<int> classPool() const = 0;
+    /// Where item (cls, index) comes from (a file path, a record number, a sentence).
+    virtual std::string itemSource(int cls, int index) const { return {}; }
+    /// One line for logs, e.g. "glyphs test split: 200 classes, 5-way 1-shot 15-query".
+    virtual std::string describe() const = 0;
+
+    /// Meta-batch `index` of a run with base seed `seed`: `count` episodes with seeds
+    /// deriveSeed(deriveSeed(seed, index), j), j = 0..count-1.
+    std::vector<Episode> batch(uint64_t seed, uint64_t index, int count) const;
+    /// Batches firstBatch, firstBatch+1, ... The default samples on the caller's thread;
+    /// image sources prefetch on a background thread (same episodes either way).
+    virtual std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count) const;
+};
+
+/// Creates the task source of a split ("train", "val", "test", "all", or any split name the
+/// dataset knows) for `config` (its dataset spec, image size, N/K/Q, explicit class lists).
+/// Throws maml::Error when the dataset cannot be opened or the request is impossible.
+std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split);
+
+/// A factory for the dataset specs it accepts (`accepts(config.dataset)`).
+struct TaskSourceFactory {
+    std::string name; ///< for messages, e.g. "images", "text"
+    std::function<bool(const std::string& spec)> accepts;
+    std::function<std::shared_ptr<TaskSource>(const ExperimentConfig&, const std::string& split)> make;
+};
+/// Registers a factory; later registrations are tried first. The image factory (every spec
+/// openDataset knows) is built in and tried last.
+void registerTaskSourceFactory(TaskSourceFactory factory);
+
+}  // namespace maml

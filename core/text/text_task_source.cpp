@@ -1,0 +1,127 @@
+#include "core/text/text_task_source.h"
+
+#include "core/engine/config_preparer.h"
+#include "core/engine/model_factory.h"
+#include "core/engine/presets.h"
+#include "core/text/text_datasets.h"
+#include "core/text/transformer.h"
+#include "core/util/embedded.h"
+#include "core/util/error.h"
+
+#include <map>
+#include <mutex>
+
+namespace maml {
+namespace {
+
+int extraInt(const ExperimentConfig& config, const char* key, int fallback)
+{
+    const auto& e = config.extra;
+    if (!e.contains(key)) return fallback;
+    if (!e[key].is_number_integer()) throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
+    return e[key].get<int>();
+}
+
+/// "train", "val", "test" stand for the config's splits; a split still named so (a config
+/// left at its defaults, e.g. for text:FILE) means that part of every domain.
+std::string resolveTextSplit(const ExperimentConfig& config, const std::string& split)
+{
+    std::string s = split == "train" ? config.trainSplit : split == "val" ? config.valSplit
+                   : split == "test" ? config.testSplit : split;
+    return s == "train" || s == "val" || s == "test" ? "all@" + s : s;
+}
+
+/// The presets of datasets/sentiment.json (compiled in).
+void registerTextPresets()
+{
+    const auto& files = embedded::files();
+    auto it = files.find("sentiment.json");
+    if (it == files.end()) return;
+    for (const auto& entry : nlohmann::json::parse(it->second).value("presets", nlohmann::json::array())) {
+        Preset p;
+        p.name = entry.at("name").get<std::string>();
+        p.description = entry.value("description", "");
+        p.config = ExperimentConfig::fromJson(entry.at("config"));
+        registerPreset(p);
+    }
+}
+
+}  // namespace
+
+std::shared_ptr<const TextCorpus> sharedTextCorpus(const std::string& spec)
+{
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<const TextCorpus>> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto corpus = cache[spec].lock()) return corpus;
+    std::shared_ptr<const TextCorpus> corpus = openTextCorpus(spec);
+    cache[spec] = corpus;
+    return corpus;
+}
+
+WordTokenizer textTokenizer(const ExperimentConfig& config)
+{
+    if (config.extra.contains("tokenizer")) return WordTokenizer::fromJson(config.extra["tokenizer"]);
+    auto corpus = sharedTextCorpus(config.dataset);
+    return WordTokenizer::build(corpus->texts(corpus->select(resolveTextSplit(config, "train")), extraInt(config, "minCount", 2),
+                                extraInt(config, "maxWords", 0), extraInt(config, "length", WordTokenizer::kDefaultLength));
+}
+
+void attachTextTokenizer(ExperimentConfig& config)
+{
+    if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer")) return;
+    config.extra["tokenizer"] = textTokenizer(config).toJson();
+}
+
+TextTaskSource::TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTokenizer tokenizer,
+                               const std::string& split, EpisodeSpec spec)
+    : m_corpus(std::move(corpus)), m_tokenizer(std::move(tokenizer)), m_split(split)
+{
+    auto pool = m_corpus->select(split);
+    m_poolSize = static_cast<int>(pool.size());
+    m_sampler = std::make_unique<TextEpisodeSampler>(*m_corpus, m_tokenizer, pool, spec);
+}
+
+std::vector<int> TextTaskSource::classPool() const
+{
+    std::vector<int> pool(m_corpus->labelNames().size());
+    for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int>(i);
+    return pool;
+}
+
+std::string TextTaskSource::itemSource(int cls, int index) const
+{
+    const auto& ex = m_corpus->example(index);
+    return "[" + m_corpus->domainNames()[static_cast<size_t>(ex.domain)] + "] " + ex.text;
+}
+
+std::string TextTaskSource::describe() const
+{
+    std::string domains;
+    for (int d : m_sampler->domains()) domains += (domains.empty() ? "" : "+") + m_corpus->domainNames()[static_cast<size_t>(d)];
+    const auto& s = spec();
+    return m_corpus->name() + " split \"" + m_split + "\": " + std::to_string(m_poolSize) + " sentences, domains " +
+           domains + ", vocabulary " + std::to_string(m_tokenizer.vocabSize()) + ", " + std::to_string(s.ways) +
+           "-way " + std::to_string(s.shots) + "-shot " + std::to_string(s.queries) + "-query";
+}
+
+void registerTextExtensions()
+{
+    registerModelFactory("transformer", [](const ExperimentConfig& config) -> std::shared_ptr<FunctionalModel> {
+        auto options = TransformerOptions::fromConfig(config, textTokenizer(config).vocabSize());
+        return std::make_shared<TransformerEncoder>(options);
+    });
+    TaskSourceFactory text;
+    text.name = "text";
+    text.accepts = [](const std::string& spec) { return isTextSpec(spec); };
+    text.make = [](const ExperimentConfig& config, const std::string& split) -> std::shared_ptr<TaskSource> {
+        auto corpus = sharedTextCorpus(config.dataset);
+        return std::make_shared<TextTaskSource>(corpus, textTokenizer(config), resolveTextSplit(config, split),
+                                                config.episodeSpec());
+    };
+    registerTaskSourceFactory(std::move(text));
+    registerConfigPreparer(attachTextTokenizer);
+    registerTextPresets();
+}
+
+}  // namespace maml

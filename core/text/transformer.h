@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// A Transformer encoder for few-shot text classification whose forward pass runs on explicit
+/// ("fast") weights, so MAML can differentiate through its inner-loop updates.
+
+#include "core/engine/config.h"
+#include "core/engine/functional_model.h"
+
+#include <string>
+#include <vector>
+
+namespace maml {
+
+/// Architecture of TransformerEncoder (stored in ExperimentConfig::extra).
+struct TransformerOptions {
+    int vocabSize = 2;   ///< tokenizer vocabulary, [PAD]=0 and [UNK]=1 included
+    int length = 128;    ///< token positions (sequences are padded or cut to this)
+    int ways = 2;        ///< N: outputs of the head
+    int dModel = 256;    ///< d_model (the study's 256)
+    int heads = 4;       ///< attention heads (dModel must be divisible by heads)
+    int layers = 1;      ///< encoder layers
+    int ff = 512;        ///< feed-forward width
+    /// "flatten": the study's head (no CLS token; the [length x dModel] output, padding
+    /// zeroed, flattened into Linear(length*dModel, N)); "mean": mean over real tokens.
+    std::string head = "mean";
+
+    /// Reads extra {"dModel","heads","layers","ff","head","length"} of `config` (missing keys
+    /// keep the defaults above); ways from config.ways. Throws maml::Error on bad values.
+    static TransformerOptions fromConfig(const ExperimentConfig& config, int vocabSize);
+    nlohmann::json toJson() const;
+};
+
+/// Embedding + sinusoidal positions, `layers` post-norm encoder layers (multi-head
+/// self-attention with a padding mask, ReLU feed-forward, residuals, LayerNorm; no dropout),
+/// then the head. Parameter layout per layer is that of torch::nn::TransformerEncoderLayer.
+/// For speed every batch is cut to its longest sequence: padding is masked everywhere, so
+/// the logits equal those of the full-length computation.
+class TransformerEncoder final : public FunctionalModel {
+public:
+    explicit TransformerEncoder(TransformerOptions options);
+
+    std::vector<torch::Tensor> metaParameters() override { return m_params; }
+    using FunctionalModel::forward;
+    /// x: token ids int64 [n, L] with L <= length (0 = [PAD]). Returns logits [n, ways].
+    torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
+                          bool training) override;
+    nlohmann::json architecture() const override;
+
+    /// The encoder output [n, L', dModel] (L' = the longest sequence of x) and the mask of real
+    /// tokens [n, L'] (bool). Used by forward and by tests.
+    std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x,
+                                                   const std::vector<torch::Tensor>& params) const;
+
+    const TransformerOptions& options() const { return m_options; }
+    /// Number of tensors per encoder layer in metaParameters() (after the embedding).
+    static constexpr int kLayerTensors = 12;
+
+private:
+    torch::Tensor& addParam(const std::string& name, torch::Tensor value);
+    torch::Tensor layer(const torch::Tensor& h, const torch::Tensor& keyBias, const torch::Tensor* p) const;
+    torch::Tensor attention(const torch::Tensor& h, const torch::Tensor& keyBias, const torch::Tensor* p) const;
+    torch::Tensor headLogits(const torch::Tensor& h, const torch::Tensor& mask,
+                             const torch::Tensor& weight, const torch::Tensor& bias) const;
+
+    TransformerOptions m_options;
+    std::vector<torch::Tensor> m_params;
+    torch::Tensor m_positions; ///< sinusoidal encoding [length, dModel] (a buffer)
+};
+
+}  // namespace maml

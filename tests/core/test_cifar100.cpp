@@ -1,0 +1,138 @@
+#include "core/data/cifar100.h"
+#include "core/data/dataset_registry.h"
+#include "core/util/error.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+using namespace maml;
+using maml::test::TempDir;
+
+namespace {
+std::string errorOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST(Cifar100, ReadsClassesImagesAndPixels)
+{
+    TempDir tmp;
+    test::writeCifarFolder(tmp.path(), 3, 1);
+    Cifar100Dataset ds(tmp.path());
+    EXPECT_EQ(ds.classCount(), 100);
+    EXPECT_EQ(ds.classNames()[0], "apple");
+    EXPECT_EQ(ds.classNames()[99], "worm");
+    EXPECT_EQ(ds.imageCount(42), 4);  // 3 train + 1 test
+    EXPECT_EQ(ds.totalImages(), 400);
+    EXPECT_EQ(ds.shape(), (ImageShape{3, 32, 32}));
+    // Image 3 of class 42 is the test.bin record; check one pixel of each plane.
+    const std::string rec = test::cifarRecord(test::cifarCoarseOf(42), 42, 1000);
+    const auto img = ds.image(42, 3);
+    ASSERT_EQ(img.sizes(), (std::vector<int64_t>{3, 32, 32}));
+    for (int p = 0; p < 3; ++p) {
+        const int offset = 2 + p * 1024 + 5 * 32 + 7;
+        EXPECT_FLOAT_EQ(img[p][5][7].item<float>(), static_cast<uint8_t>(rec[offset]) / 255.0f);
+    }
+    EXPECT_NE(ds.imageSource(42, 3).find("test.bin record 42"), std::string::npos);
+    EXPECT_EQ(ds.coarseOf()[42], test::cifarCoarseOf(42));
+}
+
+TEST(Cifar100, AcceptsTheBinaryFolderItselfAndResizes)
+{
+    TempDir tmp;
+    const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
+    Cifar100Dataset ds(bin, 16, 1);
+    EXPECT_EQ(ds.shape(), (ImageShape{1, 16, 16}));
+    EXPECT_EQ(ds.image(0, 0).sizes(), (std::vector<int64_t>{1, 16, 16}));
+}
+
+TEST(Cifar100, SplitsAreCifarFsAndFc100)
+{
+    TempDir tmp;
+    test::writeCifarFolder(tmp.path(), 1, 1);
+    auto ds = openDataset("cifar100:" + tmp.path().string());
+    const auto s = ds->splits();
+    EXPECT_EQ(s.at("train").size(), 64u);
+    EXPECT_EQ(s.at("val").size(), 16u);
+    EXPECT_EQ(s.at("test").size(), 20u);
+    EXPECT_EQ(s.at("all").size(), 100u);
+    EXPECT_EQ(s.at("fc100-train").size(), 60u);
+    EXPECT_EQ(s.at("fc100-val").size(), 20u);
+    EXPECT_EQ(s.at("fc100-test").size(), 20u);
+    const auto& test = s.at("test");
+    EXPECT_NE(std::find(test.begin(), test.end(), ds->classIndex("whale")), test.end());
+    const auto& fcTest = s.at("fc100-test");
+    EXPECT_NE(std::find(fcTest.begin(), fcTest.end(), ds->classIndex("whale")), fcTest.end());  // aquatic_mammals
+    std::set<int> seen;
+    for (const char* part : {"train", "val", "test"})
+        for (int c : s.at(part))
+            EXPECT_TRUE(seen.insert(c).second) << "class " << c << " is in two splits";
+}
+
+TEST(Cifar100, TruncatedFileIsAnErrorNamingIt)
+{
+    TempDir tmp;
+    const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
+    std::string bytes = test::readBytes(bin / "train.bin");
+    bytes.resize(bytes.size() - 100);
+    test::writeBytes(bin / "train.bin", bytes);
+    const std::string msg = errorOf([&] { Cifar100Dataset ds(tmp.path()); });
+    EXPECT_NE(msg.find("train.bin"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+}
+
+TEST(Cifar100, LabelOutOfRangeIsAnError)
+{
+    TempDir tmp;
+    const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
+    test::writeBytes(bin / "test.bin", test::cifarRecord(3, 100, 0));
+    const std::string msg = errorOf([&] { Cifar100Dataset ds(tmp.path()); });
+    EXPECT_NE(msg.find("record 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("fine=100"), std::string::npos) << msg;
+}
+
+TEST(Cifar100, MissingFilesAreErrorsWithTheFetchHint)
+{
+    TempDir tmp;
+    EXPECT_NE(errorOf([&] { Cifar100Dataset ds(tmp / "nowhere"); }).find("maml-cli fetch cifar100"), std::string::npos);
+    const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
+    std::filesystem::remove(bin / "test.bin");
+    EXPECT_NE(errorOf([&] { Cifar100Dataset ds(tmp.path()); }).find("test.bin not found"), std::string::npos);
+    EXPECT_FALSE(Cifar100Dataset::looksComplete(tmp.path()));
+}
+
+TEST(Cifar100, WrongNumberOfLabelNamesIsAnError)
+{
+    TempDir tmp;
+    const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
+    test::writeBytes(bin / "coarse_label_names.txt", "a\nb\n");
+    const std::string msg = errorOf([&] { Cifar100Dataset ds(tmp.path()); });
+    EXPECT_NE(msg.find("found 2 label names, expected 20"), std::string::npos) << msg;
+}
+
+TEST(Cifar100, ReadsFromManyThreadsAtOnce)
+{
+    TempDir tmp;
+    test::writeCifarFolder(tmp.path(), 2, 0);
+    test::writeBytes(tmp / "cifar-100-binary/test.bin", test::cifarRecord(0, 4, 9));
+    Cifar100Dataset ds(tmp.path());
+    const auto expected = ds.image(7, 1).clone();
+    std::vector<std::thread> threads;
+    std::atomic<int> mismatches{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 50; ++i)
+                if (!torch::equal(ds.image(7, 1), expected))
+                    ++mismatches;
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(mismatches.load(), 0);
+}

@@ -1,0 +1,120 @@
+// maml-cli presets / train / resume / eval / adapt, run as a user would.
+#include "core/engine/config.h"
+#include "core/util/atomic_file.h"
+#include "test_maml_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+namespace maml {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int code = -1;
+    std::string out;
+};
+
+/// Runs maml-cli with `args`; stdout captured, stderr to `errFile` (if given) or discarded.
+Result cli(const std::string& args, const fs::path& errFile = {})
+{
+    const std::string cmd = std::string(MAML_TEST_CLI) + " " + args + " 2>" +
+                            (errFile.empty() ? std::string("/dev/null") : errFile.string());
+    Result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    while (size_t n = fread(buf.data(), 1, buf.size(), p))
+        r.out.append(buf.data(), n);
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+class CliEngine : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        m_dir = test::tempDir("cli-engine");
+        test::writeSyntheticPngs(m_dir / "images", 0, 8, 6);
+        auto c = test::tinyConfig();
+        c.dataset = "folder:" + (m_dir / "images").string();
+        c.trainSplit = c.valSplit = c.testSplit = "all";
+        c.iterations = 4;
+        c.valEvery = 2;
+        writeFileAtomic(m_dir / "config.json", c.toJson().dump(2));
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+    fs::path m_dir;
+};
+
+TEST_F(CliEngine, PresetsListsEveryPreset)
+{
+    const auto r = cli("presets");
+    EXPECT_EQ(r.code, 0);
+    for (const char* name : {"study-cifar100-5w10s", "cifarfs-5w1s", "cifarfs-5w5s", "fc100-5w5s", "omniglot-5w1s",
+                             "omniglot-20w1s", "glyphs-5w1s"})
+        EXPECT_NE(r.out.find(name), std::string::npos) << name;
+    const auto j = nlohmann::json::parse(cli("presets --json").out);
+    EXPECT_EQ(j.size(), 7u);
+    for (const auto& p : j)
+        EXPECT_TRUE(ExperimentConfig::fromJson(p["config"]).validate().empty()) << p["name"];
+}
+
+TEST_F(CliEngine, TrainEvalAdaptResume)
+{
+    const auto run = m_dir / "run";
+    auto r = cli("train --config " + (m_dir / "config.json").string() + " --iterations 2 --run-dir " + run.string(),
+                 m_dir / "train.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "train.err");
+    EXPECT_NE(r.out.find("finished at iteration 2 of 2"), std::string::npos) << r.out;
+    EXPECT_NE(readFile(m_dir / "train.err").find("it/s"), std::string::npos);
+
+    r = cli("resume --run-dir " + run.string() + " --iterations 4");
+    ASSERT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("finished at iteration 4 of 4"), std::string::npos) << r.out;
+
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "best.pt").string() + " --split all --episodes 5 --json");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"accuracy", "ci95", "loss", "baseline_accuracy", "baseline_ci95", "episodes", "ways", "shots"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j["episodes"], 5);
+    EXPECT_EQ(j["ways"], 3);
+    EXPECT_EQ(j["shots"], 1);
+
+    const auto img = [&](int cls, int i) {
+        return (m_dir / "images" / ("class" + std::to_string(cls)) / (std::to_string(i) + ".png")).string();
+    };
+    r = cli("adapt --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --support a=" + img(0, 0) + "," +
+            img(0, 1) + " --support b=" + img(1, 0) + " --query " + img(0, 2) + " " + img(1, 3) + " --steps 3 --json");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto a = nlohmann::json::parse(r.out);
+    EXPECT_EQ(a["classes"], nlohmann::json::array({"a", "b"}));
+    ASSERT_EQ(a["predictions"].size(), 2u);
+    EXPECT_NEAR(a["predictions"][0]["probabilities"]["a"].get<double>() +
+                    a["predictions"][0]["probabilities"]["b"].get<double>(), 1.0, 1e-6);
+}
+
+TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)
+{
+    auto r = cli("train --preset no-such-preset --run-dir " + (m_dir / "x").string(), m_dir / "err1");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "err1").find("no preset named 'no-such-preset'"), std::string::npos);
+
+    writeFileAtomic(m_dir / "broken.pt", "garbage");
+    r = cli("eval --checkpoint " + (m_dir / "broken.pt").string(), m_dir / "err2");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "err2").find("cannot read the checkpoint"), std::string::npos);
+
+    r = cli("resume --run-dir " + (m_dir / "nothing").string(), m_dir / "err3");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "err3").find("no run here"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace maml

@@ -1,0 +1,131 @@
+// The experiment dialog: inline validation with the sampler's exact reason, OK disabled until
+// valid, class picker, JSON save/load.
+#include "core/data/dataset.h"
+#include "core/engine/presets.h"
+#include "ui/class_picker.h"
+#include "ui/dataset_cache.h"
+#include "ui/experiment_dialog.h"
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace maml;
+using namespace maml::ui;
+
+class TestExperimentDialog : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_cache;
+
+    static QPushButton* okButton(ExperimentDialog& d)
+    {
+        return d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    }
+    static QString message(ExperimentDialog& d)
+    {
+        return d.findChild<QLabel*>(QStringLiteral("validationMessage"))->text();
+    }
+    static void waitOpened(ExperimentDialog& d)
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(!d.isLoading(), 180000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_cache.isValid());
+        // Glyphs are generated into this test's own cache, not the user's.
+        qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
+    }
+
+    void defaultPresetIsValid()
+    {
+        ExperimentDialog d(preset(defaultPresetName()));
+        waitOpened(d);
+        QVERIFY2(d.problems().isEmpty(), qPrintable(d.problems().join(QLatin1Char('\n'))));
+        QVERIFY(okButton(d)->isEnabled());
+    }
+
+    void impossibleShotsDisableOk()
+    {
+        ExperimentDialog d(preset(defaultPresetName()));
+        waitOpened(d);
+        const auto c = d.config();
+        auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+        int fewest = 1 << 30;
+        for (int cls : ds->splitClasses(c.trainSplit))
+            fewest = std::min(fewest, ds->imageCount(cls));
+        d.findChild<QSpinBox*>(QStringLiteral("shots"))->setValue(10);
+        d.findChild<QSpinBox*>(QStringLiteral("queries"))->setValue(fewest);
+        QTRY_VERIFY(!okButton(d)->isEnabled());
+        const QString expected = QStringLiteral("images; K + Q = %1").arg(10 + fewest);
+        QVERIFY2(message(d).contains(expected), qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("class '")), qPrintable(message(d)));
+        // Back to a possible request: OK comes back.
+        d.findChild<QSpinBox*>(QStringLiteral("queries"))->setValue(fewest - 10);
+        QTRY_VERIFY(okButton(d)->isEnabled());
+    }
+
+    void tooManyWaysAndBadSettings()
+    {
+        ExperimentDialog d(preset(defaultPresetName()));
+        waitOpened(d);
+        d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(999);
+        QTRY_VERIFY(!okButton(d)->isEnabled());
+        QVERIFY2(message(d).contains(QStringLiteral("classes but the episode needs")), qPrintable(message(d)));
+        d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(1);
+        QTRY_VERIFY(!okButton(d)->isEnabled());
+        QVERIFY2(message(d).contains(QStringLiteral("ways (N) must be at least 2")), qPrintable(message(d)));
+        d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(5);
+        d.findChild<QSpinBox*>(QStringLiteral("iterations"))->setValue(0);
+        QTRY_VERIFY(!okButton(d)->isEnabled());
+        QVERIFY2(message(d).contains(QStringLiteral("iterations must be at least 1")), qPrintable(message(d)));
+    }
+
+    void pickedClassesReachTheConfig()
+    {
+        ExperimentDialog d(preset(defaultPresetName()));
+        waitOpened(d);
+        auto* picker = d.findChild<ClassPicker*>();
+        QVERIFY(picker->classCount() >= 5);
+        picker->checkRandom(6, 42);
+        QCOMPARE(static_cast<int>(d.config().trainClasses.size()), 6);
+        QVERIFY(okButton(d)->isEnabled());
+        // Fewer picked classes than N-way is impossible and says so.
+        picker->checkRandom(3, 42);
+        QTRY_VERIFY(!okButton(d)->isEnabled());
+        QVERIFY2(message(d).contains(QStringLiteral("3 classes")), qPrintable(message(d)));
+    }
+
+    void jsonRoundTrip()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("experiment.json"));
+        ExperimentConfig c = preset(defaultPresetName());
+        c.shots = 2;
+        c.innerLr = 0.25;
+        c.seed = 1234;
+        ExperimentDialog d(c);
+        waitOpened(d);
+        QVERIFY(d.saveFile(file));
+        ExperimentDialog other(preset(defaultPresetName()));
+        QVERIFY(other.loadFile(file));
+        QCOMPARE(QString::fromStdString(other.config().toJson().dump()), QString::fromStdString(c.toJson().dump()));
+        // A broken file is reported, not applied.
+        QFile broken(dir.filePath(QStringLiteral("broken.json")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("{\"ways\": ");
+        broken.close();
+        QVERIFY(!other.loadFile(broken.fileName()));
+        QCOMPARE(other.config().seed, static_cast<uint64_t>(1234));
+    }
+};
+
+QTEST_MAIN(TestExperimentDialog)
+#include "test_experiment_dialog.moc"

@@ -1,0 +1,55 @@
+#pragma once
+// A maml::Adapter living on its own worker thread: load a checkpoint, adapt to a support set
+// (S steps, per-step loss), predict query files, reset. The GUI thread only sends requests and
+// receives plain values.
+
+#include "ui/query_area.h"
+
+#include <QObject>
+#include <QPair>
+#include <QStringList>
+#include <QThread>
+#include <QVector>
+
+#include <memory>
+
+namespace maml::ui {
+
+/// One support class: its name and its image files.
+using SupportBin = QPair<QString, QStringList>;
+
+class AdaptSession final : public QObject {
+    Q_OBJECT
+public:
+    explicit AdaptSession(QObject* parent = nullptr);
+    /// Cancels any adaptation, stops and joins the worker thread.
+    ~AdaptSession() override;
+
+    void load(const QString& checkpoint);
+    /// setSupport + adapt(steps) + predict(queries); steps -1 = the checkpoint's eval steps.
+    void adapt(const QVector<SupportBin>& support, int steps, const QStringList& queries);
+    /// Predictions of the current (adapted or reset) model.
+    void predict(const QStringList& queries);
+    /// Back to the meta-parameters, then predict(queries) (if a support set is set).
+    void reset(const QStringList& queries);
+    bool isBusy() const { return m_busy > 0; }
+
+Q_SIGNALS:
+    /// A checkpoint is loaded: classes it was trained for (N), eval steps, a description.
+    void loaded(int ways, int steps, const QString& description);
+    void stepLoss(int step, double loss);
+    void predicted(const QVector<maml::ui::QueryPrediction>& predictions, bool adapted);
+    void failed(const QString& message);
+    void busyChanged(bool busy);
+
+private:
+    struct State;
+    void post(std::function<void(State&)> job);
+
+    QThread m_thread;
+    QObject* m_context = nullptr; ///< lives on m_thread; jobs run in its event loop
+    std::shared_ptr<State> m_state;
+    int m_busy = 0;
+};
+
+}  // namespace maml::ui

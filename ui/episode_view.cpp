@@ -1,0 +1,84 @@
+#include "ui/episode_view.h"
+
+#include "ui/image_tile.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+
+namespace maml::ui {
+
+EpisodeView::EpisodeView(QWidget* parent) : QWidget(parent)
+{
+    m_grid = new QGridLayout(this);
+    m_grid->setHorizontalSpacing(12);
+    m_grid->setVerticalSpacing(4);
+    m_grid->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+}
+
+void EpisodeView::setPicture(const EpisodePicture& picture)
+{
+    m_picture = picture;
+    rebuild();
+}
+
+void EpisodeView::setZoom(double zoom)
+{
+    m_zoom = zoom;
+    rebuild();
+}
+
+void EpisodeView::clear()
+{
+    while (auto* item = m_grid->takeAt(0)) {
+        if (auto* w = item->widget())
+            w->deleteLater();
+        else if (auto* l = item->layout())
+            while (auto* inner = l->takeAt(0)) {
+                if (inner->widget())
+                    inner->widget()->deleteLater();
+                delete inner;
+            }
+        delete item;
+    }
+    m_tiles = 0;
+}
+
+void EpisodeView::rebuild()
+{
+    clear();
+    int row = addSection(0, tr("Support set (K per class)"), m_picture.support, false);
+    addSection(row + 1, tr("Query set (what the adapted model must classify)"), m_picture.queries, true);
+    adjustSize();
+}
+
+int EpisodeView::addSection(int row, const QString& title, const QVector<QVector<EpisodeTile>>& rows,
+                            bool queries)
+{
+    auto* heading = new QLabel(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()));
+    m_grid->addWidget(heading, row++, 0, 1, 2);
+    for (int label = 0; label < rows.size(); ++label, ++row) {
+        const QString name = label < m_picture.classNames.size() ? m_picture.classNames[label]
+                                                                  : QString::number(label);
+        auto* nameLabel = new QLabel(QStringLiteral("%1  <b>%2</b>").arg(label).arg(name.toHtmlEscaped()));
+        nameLabel->setMinimumWidth(120);
+        m_grid->addWidget(nameLabel, row, 0);
+        auto* strip = new QHBoxLayout;
+        strip->setSpacing(2);
+        for (const auto& tile : rows[label]) {
+            auto* w = new ImageTile(tile.image, m_zoom);
+            w->setDragText(name);
+            w->setToolTip(tr("%1 (%2) - drag it to the Adapt page's bins or query area")
+                              .arg(tile.source.isEmpty() ? name : tile.source,
+                                   queries ? tr("query") : tr("support")));
+            w->setObjectName(queries ? QStringLiteral("queryTile") : QStringLiteral("supportTile"));
+            strip->addWidget(w);
+            ++m_tiles;
+        }
+        strip->addStretch(1);
+        m_grid->addLayout(strip, row, 1);
+    }
+    return row;
+}
+
+}  // namespace maml::ui

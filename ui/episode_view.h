@@ -1,0 +1,36 @@
+#pragma once
+// The episode grid: a support row per class with its name, then the query rows.
+
+#include "ui/episode_picture.h"
+
+#include <QWidget>
+
+class QGridLayout;
+
+namespace maml::ui {
+
+class EpisodeView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit EpisodeView(QWidget* parent = nullptr);
+
+    void setPicture(const EpisodePicture& picture);
+    const EpisodePicture& picture() const { return m_picture; }
+    void setZoom(double zoom);
+    double zoom() const { return m_zoom; }
+    /// Number of image tiles currently shown (tests).
+    int tileCount() const { return m_tiles; }
+
+private:
+    void rebuild();
+    void clear();
+    int addSection(int row, const QString& title, const QVector<QVector<EpisodeTile>>& rows,
+                   bool queries);
+
+    EpisodePicture m_picture;
+    double m_zoom = 2.0;
+    int m_tiles = 0;
+    QGridLayout* m_grid = nullptr;
+};
+
+}  // namespace maml::ui

@@ -1,0 +1,102 @@
+#pragma once
+// The experiment dialog: data, classes, episode shape, meta-learning settings, presets,
+// inline validation (OK stays disabled until the experiment can run), JSON load/save.
+
+#include "core/engine/config.h"
+
+#include <QDialog>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace maml {
+class ImageDataset;
+}
+
+namespace maml::ui {
+
+class ClassPicker;
+class DatasetChooser;
+
+class ExperimentDialog final : public QDialog {
+    Q_OBJECT
+public:
+    explicit ExperimentDialog(const ExperimentConfig& config, QWidget* parent = nullptr);
+    ~ExperimentDialog() override;
+
+    ExperimentConfig config() const;
+    void setConfig(const ExperimentConfig& config);
+    /// The current problems (empty when OK is enabled).
+    QStringList problems() const { return m_problems; }
+    /// True while the dataset is being opened.
+    bool isLoading() const { return m_loading; }
+    /// The file the experiment was last loaded from / saved to.
+    QString file() const { return m_file; }
+
+    bool loadFile(const QString& path);
+    bool saveFile(const QString& path);
+
+Q_SIGNALS:
+    /// Validation ran (tests wait on it).
+    void validated();
+
+private:
+    QWidget* buildDataBox();
+    QWidget* buildClassBox();
+    QWidget* buildSettingsBox();
+    void connectEdits();
+    void openDataset();
+    void onDatasetOpened(std::shared_ptr<const ImageDataset> dataset);
+    void refreshSplits();
+    void refreshClassPicker();
+    void storePickedClasses();
+    void validate();
+    void applyPreset(const QString& name);
+    QSpinBox* intSpin(int min, int max);
+    QDoubleSpinBox* realSpin(double min, double max, int decimals);
+
+    ExperimentConfig m_base; ///< keeps settings the dialog has no field for
+    std::shared_ptr<const ImageDataset> m_dataset;
+    QString m_openedKey;
+    bool m_loading = false;
+    bool m_settingUp = false;
+    int m_openGeneration = 0;
+    QStringList m_problems;
+    QString m_file;
+    QString m_pickerSplitRole = QStringLiteral("train");
+
+    QComboBox* m_preset = nullptr;
+    DatasetChooser* m_chooser = nullptr;
+    QSpinBox* m_imageSize = nullptr;
+    QComboBox* m_channels = nullptr;
+    QCheckBox* m_rotations = nullptr;
+    QComboBox* m_trainSplit = nullptr;
+    QComboBox* m_valSplit = nullptr;
+    QComboBox* m_testSplit = nullptr;
+    QComboBox* m_pickerRole = nullptr;
+    ClassPicker* m_picker = nullptr;
+    QSpinBox* m_ways = nullptr;
+    QSpinBox* m_shots = nullptr;
+    QSpinBox* m_queries = nullptr;
+    QSpinBox* m_stepsTrain = nullptr;
+    QSpinBox* m_stepsEval = nullptr;
+    QDoubleSpinBox* m_innerLr = nullptr;
+    QDoubleSpinBox* m_metaLr = nullptr;
+    QSpinBox* m_metaBatch = nullptr;
+    QSpinBox* m_iterations = nullptr;
+    QComboBox* m_order = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QSpinBox* m_threads = nullptr;
+    QSpinBox* m_filters = nullptr;
+    QSpinBox* m_valEvery = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+};
+
+}  // namespace maml::ui

@@ -1,0 +1,131 @@
+// The widgets of ExperimentDialog (the logic is in experiment_dialog.cpp).
+#include "ui/experiment_dialog.h"
+
+#include "core/engine/presets.h"
+#include "ui/class_picker.h"
+#include "ui/dataset_chooser.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace maml::ui {
+
+QSpinBox* ExperimentDialog::intSpin(int min, int max)
+{
+    auto* spin = new QSpinBox;
+    spin->setRange(min, max);
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
+QDoubleSpinBox* ExperimentDialog::realSpin(double min, double max, int decimals)
+{
+    auto* spin = new QDoubleSpinBox;
+    spin->setRange(min, max);
+    spin->setDecimals(decimals);
+    spin->setSingleStep(std::pow(10.0, -decimals + 1));
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
+QWidget* ExperimentDialog::buildDataBox()
+{
+    auto* box = new QGroupBox(tr("Data"));
+    m_preset = new QComboBox;
+    m_preset->setObjectName(QStringLiteral("preset"));
+    m_preset->addItem(tr("(choose a preset to fill in every field)"));
+    for (const auto& p : presets()) {
+        if (!DatasetChooser::offers(QString::fromStdString(p.config.dataset)))
+            continue; // text presets belong to the text mode (issue 5)
+        m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
+        m_preset->setItemData(m_preset->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
+    }
+    m_chooser = new DatasetChooser;
+    m_imageSize = intSpin(8, 512);
+    m_imageSize->setSuffix(tr(" px"));
+    m_channels = new QComboBox;
+    m_channels->addItem(tr("1 (grayscale)"), 1);
+    m_channels->addItem(tr("3 (RGB)"), 3);
+    m_rotations = new QCheckBox(tr("Rotated copies as extra classes (Omniglot)"));
+    m_trainSplit = new QComboBox;
+    m_valSplit = new QComboBox;
+    m_testSplit = new QComboBox;
+    auto* splits = new QHBoxLayout;
+    for (auto* c : {m_trainSplit, m_valSplit, m_testSplit})
+        splits->addWidget(c);
+    auto* form = new QFormLayout(box);
+    form->addRow(tr("Preset"), m_preset);
+    form->addRow(tr("Dataset"), m_chooser);
+    form->addRow(tr("Image size"), m_imageSize);
+    form->addRow(tr("Channels"), m_channels);
+    form->addRow(QString(), m_rotations);
+    form->addRow(tr("Splits: train / val / test"), splits);
+    return box;
+}
+
+QWidget* ExperimentDialog::buildClassBox()
+{
+    auto* box = new QGroupBox(tr("Classes"));
+    m_pickerRole = new QComboBox;
+    m_pickerRole->addItem(tr("Classes for meta-training"), QStringLiteral("train"));
+    m_pickerRole->addItem(tr("Classes for validation"), QStringLiteral("val"));
+    m_pickerRole->addItem(tr("Classes for testing"), QStringLiteral("test"));
+    m_picker = new ClassPicker;
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(m_pickerRole);
+    layout->addWidget(m_picker, 1);
+    return box;
+}
+
+QWidget* ExperimentDialog::buildSettingsBox()
+{
+    auto* box = new QGroupBox(tr("Episodes and meta-learning"));
+    m_ways = intSpin(1, 1000);
+    m_ways->setObjectName(QStringLiteral("ways"));
+    m_shots = intSpin(0, 1000);
+    m_shots->setObjectName(QStringLiteral("shots"));
+    m_queries = intSpin(0, 1000);
+    m_queries->setObjectName(QStringLiteral("queries"));
+    m_stepsTrain = intSpin(0, 100);
+    m_stepsEval = intSpin(0, 1000);
+    m_innerLr = realSpin(0, 100, 4);
+    m_metaLr = realSpin(0, 10, 5);
+    m_metaBatch = intSpin(0, 10000);
+    m_iterations = intSpin(0, 10000000);
+    m_iterations->setObjectName(QStringLiteral("iterations"));
+    m_order = new QComboBox;
+    m_order->addItem(tr("Second order (MAML)"), false);
+    m_order->addItem(tr("First order (FOMAML, faster)"), true);
+    m_seed = intSpin(0, 2147483647);
+    m_threads = intSpin(0, 256);
+    m_threads->setSpecialValueText(tr("all cores"));
+    m_filters = intSpin(1, 1024);
+    m_valEvery = intSpin(0, 1000000);
+    auto* form = new QFormLayout(box);
+    form->addRow(tr("N-way (classes per episode)"), m_ways);
+    form->addRow(tr("K-shot (support images per class)"), m_shots);
+    form->addRow(tr("Q-query (query images per class)"), m_queries);
+    form->addRow(tr("Inner steps (training)"), m_stepsTrain);
+    form->addRow(tr("Inner steps (evaluation)"), m_stepsEval);
+    form->addRow(tr("Inner learning rate"), m_innerLr);
+    form->addRow(tr("Meta learning rate (Adam)"), m_metaLr);
+    form->addRow(tr("Meta-batch (tasks per update)"), m_metaBatch);
+    form->addRow(tr("Iterations"), m_iterations);
+    form->addRow(tr("Gradient"), m_order);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Threads"), m_threads);
+    form->addRow(tr("Conv-4 filters"), m_filters);
+    form->addRow(tr("Validate every"), m_valEvery);
+    return box;
+}
+
+}  // namespace maml::ui

@@ -1,0 +1,198 @@
+#include "ui/screenshot_tour.h"
+
+#include "core/data/dataset.h"
+#include "core/engine/presets.h"
+#include "ui/adapt_page.h"
+#include "ui/class_bin.h"
+#include "ui/data_page.h"
+#include "ui/dataset_cache.h"
+#include "ui/episodes_page.h"
+#include "ui/evaluate_page.h"
+#include "ui/experiment_dialog.h"
+#include "ui/main_window.h"
+#include "ui/query_area.h"
+#include "ui/train_page.h"
+#include "ui/training_session.h"
+#include "ui/workbench.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace maml::ui {
+
+ScreenshotTour::ScreenshotTour(const QString& outDir, QObject* parent) : QObject(parent), m_outDir(outDir) {}
+
+ScreenshotTour::~ScreenshotTour() = default;
+
+void ScreenshotTour::waitUntil(std::function<bool()> ready, std::function<void()> then, int timeoutMs)
+{
+    auto* timer = new QTimer(this);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    connect(timer, &QTimer::timeout, this, [this, timer, clock, ready, then, timeoutMs] {
+        if (m_failed)
+            return timer->deleteLater();
+        if (ready()) {
+            timer->deleteLater();
+            // One more turn of the event loop so pending repaints land in the picture.
+            QTimer::singleShot(300, this, then);
+        } else if (clock->elapsed() > timeoutMs) {
+            timer->deleteLater();
+            fail(QStringLiteral("timed out"));
+        }
+    });
+    timer->start(100);
+}
+
+void ScreenshotTour::save(QWidget* widget, const QString& name)
+{
+    const QString path = QDir(m_outDir).filePath(name);
+    if (!widget->grab().save(path))
+        return fail(QStringLiteral("cannot write %1").arg(path));
+    std::fprintf(stderr, "wrote %s\n", qPrintable(path));
+}
+
+void ScreenshotTour::fail(const QString& message)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    std::fprintf(stderr, "screenshots failed: %s\n", qPrintable(message));
+    Q_EMIT done(false);
+}
+
+void ScreenshotTour::start()
+{
+    if (!QDir().mkpath(m_outDir) || !m_temp.isValid())
+        return fail(QStringLiteral("cannot create %1").arg(m_outDir));
+    ExperimentConfig config = preset(defaultPresetName());
+    config.iterations = m_iterations;
+    config.valEvery = std::max(1, m_iterations / 3);
+    config.valEpisodes = 40;
+    config.metaBatch = 8;
+    config.logEvery = 1;
+    m_window = std::make_unique<MainWindow>();
+    m_window->workbench()->setExperiment(config);
+    m_window->resize(1360, 880);
+    m_window->show();
+    dataPage();
+}
+
+void ScreenshotTour::dataPage()
+{
+    m_window->showPage(MainWindow::Data);
+    waitUntil([this] { return !m_window->dataPage()->isLoading(); }, [this] {
+        save(m_window.get(), QStringLiteral("1-data.png"));
+        dialog();
+    });
+}
+
+void ScreenshotTour::dialog()
+{
+    auto* dialog = new ExperimentDialog(m_window->workbench()->experiment(), m_window.get());
+    dialog->show();
+    waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
+        save(dialog, QStringLiteral("2-experiment-dialog.png"));
+        // The same dialog with an impossible request shows the exact reason.
+        ExperimentConfig bad = dialog->config();
+        bad.shots = 10;
+        bad.queries = 15;
+        dialog->setConfig(bad);
+        waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
+            save(dialog, QStringLiteral("2-experiment-dialog-invalid.png"));
+            dialog->deleteLater();
+            episodes();
+        });
+    });
+}
+
+void ScreenshotTour::episodes()
+{
+    m_window->showPage(MainWindow::Episodes);
+    m_window->episodesPage()->setSeed(7);
+    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this] {
+        save(m_window.get(), QStringLiteral("3-episodes.png"));
+        train();
+    });
+}
+
+void ScreenshotTour::train()
+{
+    m_window->showPage(MainWindow::Train);
+    auto* page = m_window->trainPage();
+    page->setRunDir(QDir(m_temp.path()).filePath(QStringLiteral("glyphs-run")));
+    auto finished = std::make_shared<int>(0);
+    connect(page, &TrainPage::trainingFinished, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
+    page->startTraining();
+    waitUntil([finished] { return *finished != 0; }, [this, finished] {
+        if (*finished < 0)
+            return fail(QStringLiteral("training failed"));
+        save(m_window.get(), QStringLiteral("4-train.png"));
+        evaluate();
+    });
+}
+
+void ScreenshotTour::evaluate()
+{
+    m_window->showPage(MainWindow::Evaluate);
+    auto* page = m_window->evaluatePage();
+    page->setCheckpoint(m_window->workbench()->runCheckpoint());
+    page->setEpisodes(100);
+    auto finished = std::make_shared<int>(0);
+    connect(page, &EvaluatePage::evaluated, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
+    page->evaluate();
+    waitUntil([finished, page] { return *finished != 0 && !page->galleryLoading(); }, [this, finished] {
+        if (*finished < 0)
+            return fail(QStringLiteral("evaluation failed"));
+        save(m_window.get(), QStringLiteral("5-evaluate.png"));
+        adapt();
+    });
+}
+
+QStringList ScreenshotTour::writeSampleImages(int classIndex, int count, int first)
+{
+    const auto& c = m_window->workbench()->experiment();
+    auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+    const int cls = ds->splitClasses(c.testSplit).at(static_cast<size_t>(classIndex));
+    QStringList files;
+    for (int i = first; i < first + count; ++i) {
+        const QString path = QDir(m_temp.path()).filePath(QStringLiteral("class%1-%2.png").arg(classIndex).arg(i));
+        datasetImage(*ds, cls, i).scaled(64, 64).save(path);
+        files << path;
+    }
+    return files;
+}
+
+void ScreenshotTour::adapt()
+{
+    m_window->showPage(MainWindow::Adapt);
+    auto* page = m_window->adaptPage();
+    page->loadCheckpoint(m_window->workbench()->runCheckpoint());
+    waitUntil([page] { return page->isModelLoaded(); }, [this, page] {
+        const auto& c = m_window->workbench()->experiment();
+        auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+        const auto pool = ds->splitClasses(c.testSplit);
+        QStringList queries;
+        for (int i = 0; i < page->bins().size(); ++i) {
+            page->bins()[i]->setName(QString::fromStdString(ds->classNames()[pool[i]]));
+            page->bins()[i]->addFiles(writeSampleImages(i, 2, 0));
+            queries << writeSampleImages(i, 1, 5 + i % 3);
+        }
+        page->queryArea()->addFiles(queries);
+        auto shown = std::make_shared<bool>(false);
+        connect(page, &AdaptPage::predictionsShown, this, [shown, page] {
+            *shown = !page->losses().isEmpty();
+        });
+        page->adapt();
+        waitUntil([shown] { return *shown; }, [this] {
+            save(m_window.get(), QStringLiteral("6-adapt.png"));
+            Q_EMIT done(!m_failed);
+        });
+    });
+}
+
+}  // namespace maml::ui

@@ -1,0 +1,66 @@
+#pragma once
+// Page 3: the training dashboard - start / pause / resume / stop, live charts, ETA, log.
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+
+namespace maml::ui {
+
+class TrainingCharts;
+class TrainingSession;
+class Workbench;
+
+class TrainPage final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainPage(Workbench* workbench, QWidget* parent = nullptr);
+    ~TrainPage() override;
+
+    TrainingCharts* charts() const { return m_charts; }
+    TrainingSession* session() const { return m_session; }
+    QString runDir() const;
+    void setRunDir(const QString& dir);
+
+public Q_SLOTS:
+    void startTraining();
+    void togglePause();
+    void stopTraining();
+    void continueRun();
+    /// Shows the curves of an existing run (from the CLI or an earlier session).
+    bool openRun(const QString& dir);
+    bool overlayRun(const QString& dir);
+    void chooseRunToOpen();
+    void chooseRunToOverlay();
+
+Q_SIGNALS:
+    void trainingFinished(bool ok);
+    void statusMessage(const QString& text);
+
+private:
+    void onStarted(const QString& dir, qint64 first, qint64 total);
+    void onProgress();
+    void onFinished(const QString& summary, bool cancelled);
+    void onFailed(const QString& message);
+    void setRunning(bool running);
+    void appendLog(int level, const QString& text);
+    QString defaultRunDir() const;
+
+    Workbench* m_workbench;
+    TrainingSession* m_session = nullptr;
+    TrainingCharts* m_charts = nullptr;
+    QLineEdit* m_runDir = nullptr;
+    QPushButton* m_start = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_continue = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_stats = nullptr;
+    QPlainTextEdit* m_log = nullptr;
+};
+
+}  // namespace maml::ui

@@ -1,4 +1,0 @@
-#include "ui/version.h"
-namespace maml::ui {
-QString versionString() { return QStringLiteral(MAML_VERSION); }
-}

@@ -1,5 +1,0 @@
-#pragma once
-#include <QString>
-namespace maml::ui {
-QString versionString();
-}
