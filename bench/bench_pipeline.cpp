@@ -1,14 +1,14 @@
-// Does episode sampling (decoding images) ever stall training, and what does progress
+// Does episode sampling (decoding Omniglot's PNG files) ever stall training, and what does progress
 // reporting cost? Trains on a real dataset for a few meta-iterations three ways:
 //   sync      : each meta-batch sampled on the training thread (what the prefetcher avoids)
 //   prefetch  : EpisodePrefetcher, as the trainer does; reports waitedSeconds()
 //   observer  : prefetch + a progress observer built like the GUI's (copy under a mutex,
 //               a batch handed to another thread at most every 250 ms); reports the time
 //               spent inside the observer.
-// Usage: bench_pipeline [--dataset omniglot:DIR] [--iters N] [--threads T] [--meta-batch B] ...
+// Usage: bench_pipeline [--omniglot DIR] [--iters N] [--threads T] [--meta-batch B] ...
 
 #include "bench/lib/bench_settings.h"
-#include "core/data/dataset_registry.h"
+#include "core/data/omniglot.h"
 #include "core/engine/progress.h"
 #include "core/engine/threads.h"
 
@@ -85,7 +85,7 @@ private:
 };
 
 struct Args {
-    std::string dataset = "omniglot:/work/shared/datasets/omniglot/images_background";
+    std::string dir = "/work/shared/datasets/omniglot/images_background";
     MamlSettings s{5, 1, 15, 32, 1, 0.4, false, 64, 1, 28};
     int iters = 10, threads = 2;
 };
@@ -94,10 +94,7 @@ struct Args {
 /// cache decoded images).
 std::unique_ptr<ImageDataset> open(const Args& a)
 {
-    DatasetOptions o;
-    o.imageSize = a.s.size;
-    o.channels = a.s.channels;
-    return openDataset(a.dataset, o);
+    return std::make_unique<OmniglotDataset>(a.dir, a.s.size, a.s.channels);
 }
 
 nlohmann::json runMode(const std::string& mode, const Args& a)
@@ -144,7 +141,7 @@ int main(int argc, char** argv)
 {
     CLI::App app{"Prefetcher stalls and progress-reporting cost during meta-training"};
     Args a;
-    app.add_option("--dataset", a.dataset, "dataset spec");
+    app.add_option("--omniglot", a.dir, "an Omniglot folder (images_background layout)");
     addSettingsOptions(app, a.s);
     app.add_option("--iters", a.iters, "meta-iterations per mode");
     app.add_option("--threads", a.threads, "torch threads");

@@ -2,7 +2,7 @@
 """One command: build the benchmark, check that the workbench and the PyTorch reference compute
 the same meta-gradient, then time both, alternating, several repetitions, and print the table.
 
-    /usr/bin/python3 bench/run.py                 # the README table (about 15-25 minutes)
+    /usr/bin/python3 bench/run.py                 # the README table (all settings, 1 and 2 threads)
     /usr/bin/python3 bench/run.py --quick         # fewer repetitions, canonical settings only
     /usr/bin/python3 bench/run.py --ablation      # also: our plain path, glibc malloc untuned,
                                                   # and the reference with the same malloc tuning
@@ -30,7 +30,7 @@ SETTINGS = {
                             "--steps", "5"],
     "canonical 1st-order": ["--ways", "5", "--shots", "5", "--queries", "15", "--meta-batch", "4",
                             "--steps", "5", "--first-order"],
-    "study 5w10s, 20 tasks": ["--ways", "5", "--shots", "10", "--queries", "15", "--meta-batch", "20",
+    "study 5w10s 20 tasks": ["--ways", "5", "--shots", "10", "--queries", "15", "--meta-batch", "20",
                               "--steps", "5"],
 }
 COMMON = ["--filters", "32", "--channels", "3", "--size", "32"]
@@ -55,10 +55,11 @@ def run_json(cmd, env=None):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def check(binary, workdir):
+def check(binary, workdir, settings):
+    """Checks the canonical settings among `settings` (the study's is the same code, bigger)."""
     print("Meta-gradient check (same weights and episodes; relative L2 error vs the reference):")
     ok = True
-    for name in ("canonical 2nd-order", "canonical 1st-order"):
+    for name in [s for s in settings if s.startswith("canonical")]:
         prefix = os.path.join(workdir, name.split()[1])
         run_json([PYTHON, os.path.join(HERE, "reference_maml.py"), "export", "--out", prefix,
                   "--threads", "2"] + SETTINGS[name] + COMMON)
@@ -119,26 +120,32 @@ def summarise(rows):
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build", "release"))
+    ap.add_argument("--binary", default=None, help="use this bench_maml instead of building one")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ablation", action="store_true")
     ap.add_argument("--settings", default=None, help="comma-separated subset, e.g. 'canonical 2nd-order'")
+    ap.add_argument("--iters", type=int, default=None, help="timed meta-iterations per process")
+    ap.add_argument("--warmup", type=int, default=None, help="untimed meta-iterations first")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
-    binary = build(args.build_dir)
+    binary = args.binary or build(args.build_dir)
     workdir = os.path.join(args.build_dir, "bench-data")
     os.makedirs(workdir, exist_ok=True)
     load0 = os.getloadavg()
-    ok = check(binary, workdir)
     settings = list(SETTINGS)
     if args.settings:
         settings = [s.strip() for s in args.settings.split(",")]
     elif args.quick:
         settings = settings[:2]
+    ok = check(binary, workdir, settings)
     reps = 2 if args.quick else args.reps
     iters = {name: (5, 2) for name in SETTINGS}
-    iters["study 5w10s, 20 tasks"] = (2, 1)
+    iters["study 5w10s 20 tasks"] = (2, 1)
+    for name in iters:
+        its, warm = iters[name]
+        iters[name] = (args.iters or its, warm if args.warmup is None else args.warmup)
     threads = [int(x) for x in args.threads.split(",")]
     print("Timing (each line one process; alternating):")
     start = time.time()

@@ -123,7 +123,9 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
         for (int i = 0; i < m_losses.size(); ++i)
             points << QPointF(i + 1, m_losses[i]);
         m_lossSeries->replace(points);
-        m_lossX->setRange(0, std::max<int>(m_steps->value(), m_losses.size()));
+        const int lastStep = std::max<int>(m_steps->value(), m_losses.size());
+        m_lossX->setRange(0, lastStep);
+        m_lossX->setTickCount(std::clamp(lastStep + 1, 2, 11)); // whole steps only
         m_lossY->setRange(0, *std::max_element(m_losses.begin(), m_losses.end()) * 1.1 + 1e-6);
     });
     connect(m_session, &AdaptSession::predicted, this, [this](const QVector<QueryPrediction>& p, bool adapted) {

@@ -49,7 +49,7 @@ void EpisodeView::rebuild()
     clear();
     int row = addSection(0, tr("Support set (K per class)"), m_picture.support, false);
     addSection(row + 1, tr("Query set (what the adapted model must classify)"), m_picture.queries, true);
-    adjustSize();
+
 }
 
 int EpisodeView::addSection(int row, const QString& title, const QVector<QVector<EpisodeTile>>& rows,

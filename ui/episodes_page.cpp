@@ -41,7 +41,7 @@ EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent)
     m_view = new EpisodeView;
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_view);
-    scroll->setWidgetResizable(false);
+    scroll->setWidgetResizable(true);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Classes:")));

@@ -127,7 +127,7 @@ void MainWindow::buildMenus()
     auto* view = menuBar()->addMenu(tr("&View"));
     const QString names[] = {tr("&Data"), tr("&Episodes"), tr("&Train"), tr("E&valuate"), tr("&Adapt")};
     for (int i = 0; i < PageCount; ++i)
-        view->addAction(names[i], QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this,
+        view->addAction(names[i], QKeySequence(QKeyCombination(Qt::CTRL, static_cast<Qt::Key>(Qt::Key_1 + i))), this,
                         [this, i] { showPage(static_cast<Page>(i)); });
     view->addSeparator();
     view->addAction(tr("Side &bar"), QKeySequence(Qt::CTRL | Qt::Key_B), this,

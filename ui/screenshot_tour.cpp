@@ -141,7 +141,7 @@ void ScreenshotTour::evaluate()
     m_window->showPage(MainWindow::Evaluate);
     auto* page = m_window->evaluatePage();
     page->setCheckpoint(m_window->workbench()->runCheckpoint());
-    page->setEpisodes(100);
+    page->setEpisodes(50);
     auto finished = std::make_shared<int>(0);
     connect(page, &EvaluatePage::evaluated, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
     page->evaluate();

@@ -21,7 +21,7 @@ public:
     ScreenshotTour(const QString& outDir, QObject* parent = nullptr);
     ~ScreenshotTour() override;
 
-    /// Iterations of the tiny training run (default 150).
+    /// Iterations of the tiny training run (default 120).
     void setIterations(int iterations) { m_iterations = iterations; }
 
 public Q_SLOTS:
@@ -45,7 +45,7 @@ private:
     QString m_outDir;
     QTemporaryDir m_temp;
     std::unique_ptr<MainWindow> m_window;
-    int m_iterations = 150;
+    int m_iterations = 120;
     bool m_failed = false;
 };
 

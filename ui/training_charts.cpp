@@ -22,12 +22,14 @@ QList<QPointF> curve(const QVector<TrainProgress>& points, Get get, bool smooth 
     QList<QPointF> out;
     const int n = points.size();
     const int stride = std::max(1, (n + kMaxPlotted - 1) / kMaxPlotted);
-    double ema = 0;
+    double ema = 0, weight = 0;
     for (int i = 0; i < n; ++i) {
         const double v = get(points[i]);
-        ema = i == 0 ? v : kSmoothing * ema + (1 - kSmoothing) * v;
+        // Debiased moving average: it does not drag the first value along.
+        ema = kSmoothing * ema + (1 - kSmoothing) * v;
+        weight = kSmoothing * weight + (1 - kSmoothing);
         if (i % stride == 0 || i == n - 1)
-            out.append(QPointF(static_cast<qreal>(points[i].iteration), smooth ? ema : v));
+            out.append(QPointF(static_cast<qreal>(points[i].iteration), smooth ? ema / weight : v));
     }
     return out;
 }
@@ -41,7 +43,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent)
 {
     m_loss = makeChart(tr("Meta-training loss"), tr("loss"));
     m_accuracy = makeChart(tr("Accuracy"), tr("accuracy (%)"));
-    m_speed = makeChart(tr("Speed"), tr("iterations / s"));
+    m_speed = makeChart(tr("Speed (iterations per second, validation included)"), tr("it/s"));
     m_lossRaw = addLine(m_loss, tr("train (raw)"), QColor(0x90, 0xca, 0xf9), 1);
     m_lossSmooth = addLine(m_loss, tr("train (smoothed)"), QColor(0x15, 0x65, 0xc0), 2.5);
     m_valLoss = addLine(m_loss, tr("validation"), QColor(0xef, 0x6c, 0x00), 2.5);

@@ -73,9 +73,10 @@ int main(int argc, char** argv)
     QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { maml::ui::waitForBackgroundThreads(); });
 
     if (parser.isSet(screenshots)) {
-        auto* tour = new maml::ui::ScreenshotTour(parser.value(screenshots), &app);
-        QObject::connect(tour, &maml::ui::ScreenshotTour::done, &app, [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
-        QTimer::singleShot(0, tour, &maml::ui::ScreenshotTour::start);
+        // On the stack: its window must be gone before QApplication is destroyed.
+        maml::ui::ScreenshotTour tour(parser.value(screenshots));
+        QObject::connect(&tour, &maml::ui::ScreenshotTour::done, &app, [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        QTimer::singleShot(0, &tour, &maml::ui::ScreenshotTour::start);
         return app.exec();
     }
     maml::ui::MainWindow window;

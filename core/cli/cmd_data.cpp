@@ -29,7 +29,7 @@ struct DatasetsArgs {
 
 struct SampleArgs {
     std::string dataset = "glyphs";
-    std::string split = "train";
+    std::string split;  ///< empty: "train" if the dataset has one, else "all"
     std::vector<std::string> classes;
     EpisodeSpec spec{5, 1, 5};
     uint64_t seed = 0;
@@ -66,8 +66,9 @@ void printRow(const std::string& spec, const std::string& avail, const std::stri
 
 void printClasses(const ImageDataset& ds)
 {
-    for (const auto& [split, classes] : ds.splits()) {
-        if (split == "all")
+    const auto splits = ds.splits();
+    for (const auto& [split, classes] : splits) {
+        if (split == "all" && splits.size() > 1)
             continue;
         std::cout << "  " << split << ":";
         for (int c : classes)
@@ -124,12 +125,15 @@ void runSample(const SampleArgs& args)
     std::vector<int> pool;
     for (const auto& name : args.classes)
         pool.push_back(ds->classIndex(name));
+    std::string split = args.split;
+    if (split.empty())
+        split = ds->splits().count("train") ? "train" : "all";
     if (pool.empty())
-        pool = ds->splitClasses(args.split);
+        pool = ds->splitClasses(split);
     EpisodeSampler sampler(*ds, pool, args.spec);
     const Episode ep = sampler.sample(args.seed);
     EpisodeGridOptions grid;
-    grid.title = args.dataset + (args.classes.empty() ? " " + args.split : std::string(" (chosen classes)")) + ": " +
+    grid.title = args.dataset + (args.classes.empty() ? " " + split : std::string(" (chosen classes)")) + ": " +
                  std::to_string(args.spec.ways) + "-way " + std::to_string(args.spec.shots) + "-shot " +
                  std::to_string(args.spec.queries) + "-query, seed " + std::to_string(args.seed);
     writeEpisodeGrid(args.out, ep, grid);
@@ -207,8 +211,7 @@ void registerDataCommands(CLI::App& app)
     auto* s = app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
     s->add_option("--dataset", sample.dataset, "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
         ->capture_default_str();
-    s->add_option("--split", sample.split, "Split to draw classes from (train, val, test, all, ...)")
-        ->capture_default_str();
+    s->add_option("--split", sample.split, "Split to draw classes from: train, val, test, all, ... (default: train, or all)");
     s->add_option("--classes", sample.classes, "Use exactly these classes (comma-separated) instead of a split")
         ->delimiter(',');
     s->add_option("--ways,-n", sample.spec.ways, "N: classes per episode")->capture_default_str();

@@ -49,7 +49,8 @@ std::vector<fs::path> omniglotCandidates(const DatasetOptions& options)
         dirs.emplace_back(env);
     dirs.push_back(cacheDirOf(options) / "omniglot");
     const fs::path source = fs::path(__FILE__).parent_path().parent_path().parent_path();
-    dirs.push_back(source.parent_path() / "shared" / "datasets" / "omniglot");
+    if (source.is_absolute())
+        dirs.push_back((source.parent_path() / "shared" / "datasets" / "omniglot").lexically_normal());
     return dirs;
 }
 

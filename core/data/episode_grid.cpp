@@ -99,8 +99,12 @@ cv::Mat renderEpisodeGrid(const Episode& ep, const EpisodeGridOptions& options)
     cv::Mat canvas(l.size(), CV_8UC3, kWhite);
     drawText(canvas, asciiLabel(options.title), kMargin, kMargin + 14, kInk);
     const int headerBase = kMargin + kTitleHeight + 12;
-    drawText(canvas, "support (" + std::to_string(l.shots) + ")", l.supportX(0), headerBase, kGrey);
-    drawText(canvas, "query (" + std::to_string(l.queries) + ")", l.queryX(0), headerBase, kGrey);
+    const std::string support = "support (" + std::to_string(l.shots) + ")";
+    drawText(canvas, support, l.supportX(0), headerBase, kGrey);
+    // With K = 1 the support column is narrower than its header: start the query header after it.
+    const int supportWidth = cv::getTextSize(support, kFont, kFontScale, 1, nullptr).width;
+    drawText(canvas, "query (" + std::to_string(l.queries) + ")", std::max(l.queryX(0), l.supportX(0) + supportWidth + 12),
+             headerBase, kGrey);
     for (int e = 0; e < l.ways; ++e) {
         const int y = l.top() + e * l.rowHeight();
         drawText(canvas, rowLabel(ep, e), kMargin, y + l.cell / 2 + 5, kInk);
@@ -114,6 +118,9 @@ cv::Mat renderEpisodeGrid(const Episode& ep, const EpisodeGridOptions& options)
 
 void writeEpisodeGrid(const std::filesystem::path& file, const Episode& episode, const EpisodeGridOptions& options)
 {
+    // The atomic write renames over the target: never replace a device or folder (e.g. /dev/null).
+    if (std::filesystem::exists(file) && !std::filesystem::is_regular_file(file))
+        throw Error("not a regular file", file.string(), "Give a .png file name for --out");
     std::vector<uchar> png;
     if (!cv::imencode(".png", renderEpisodeGrid(episode, options), png))
         throw Error("cannot encode the grid as PNG", file.string(), "");

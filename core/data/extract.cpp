@@ -37,6 +37,18 @@ void copyData(struct archive* in, struct archive* out, const fs::path& archive, 
     }
 }
 
+/// Relative, without "..": the entry stays inside the extraction folder.
+bool isSafeEntry(const std::string& name)
+{
+    const fs::path p(name);
+    if (name.empty() || p.is_absolute())
+        return false;
+    for (const auto& part : p)
+        if (part == "..")
+            return false;
+    return true;
+}
+
 void extractAll(struct archive* in, struct archive* out, const fs::path& archive, const fs::path& destDir,
                 const std::atomic<bool>* cancel)
 {
@@ -46,6 +58,9 @@ void extractAll(struct archive* in, struct archive* out, const fs::path& archive
         if (cancel && cancel->load())
             throw Cancelled();
         const std::string name = archive_entry_pathname(entry);
+        if (!isSafeEntry(name))
+            throw Error("the archive holds an unsafe path '" + name + "'", archive.string(),
+                        "Only extract archives from sources you trust");
         archive_entry_set_pathname(entry, (destDir / name).c_str());
         if (archive_write_header(out, entry) < ARCHIVE_WARN)
             throw Error("refusing or unable to write the entry '" + name + "': " + archiveError(out),
@@ -71,9 +86,10 @@ void extractArchive(const fs::path& archive, const fs::path& destDir, const std:
         throw Error("cannot open the archive: " + archiveError(in.get()), archive.string(),
                     "Check that the file is a complete .tar.gz/.zip");
     ArchivePtr out(archive_write_disk_new(), archive_write_free);
+    // Entry names are checked by isSafeEntry and then prefixed with destDir (an absolute path),
+    // so libarchive's own absolute-path check would refuse every entry.
     archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                  ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                                  ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     fs::create_directories(destDir);
     try {
         extractAll(in.get(), out.get(), archive, destDir, cancel);

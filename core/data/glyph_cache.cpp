@@ -2,8 +2,8 @@
 
 #include "core/util/error.h"
 
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <type_traits>
 
 namespace maml {
@@ -14,8 +14,7 @@ const char kMagic[8] = {'M', 'A', 'M', 'L', 'G', 'L', 'Y', 'F'};
 /// Appends host-order (little-endian on every supported machine) values to a string.
 class Writer {
 public:
-    template <typename T>
-    void put(T v)
+    template <typename T> void put(T v)
     {
         static_assert(std::is_trivially_copyable_v<T>);
         m_bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -36,9 +35,10 @@ private:
 class Reader {
 public:
     Reader(const std::string& bytes, size_t end, std::string where)
-        : m_bytes(bytes), m_end(end), m_where(std::move(where)) {}
-    template <typename T>
-    T get()
+        : m_bytes(bytes), m_end(end), m_where(std::move(where))
+    {
+    }
+    template <typename T> T get()
     {
         T v;
         std::memcpy(&v, take(sizeof v), sizeof v);
@@ -105,7 +105,7 @@ GlyphClass readClass(Reader& r, size_t pixels, size_t fontCount)
         c.samples.push_back(readSample(r, pixels, fontCount));
     return c;
 }
-}  // namespace
+} // namespace
 
 std::uint64_t glyphCacheKey(std::uint64_t seed, int imageSize, int samplesPerClass,
                             const std::string& catalogueJson, const std::vector<GlyphFont>& fonts)
@@ -159,7 +159,8 @@ GlyphSet decodeGlyphCache(const std::string& bytes, std::uint64_t key, const std
     Reader r(bytes, body, where);
     r.getBytes(sizeof kMagic);
     if (const auto v = r.get<std::uint32_t>(); v != kGlyphCacheVersion)
-        r.fail("cache format version " + std::to_string(v) + ", expected " + std::to_string(kGlyphCacheVersion));
+        r.fail("cache format version " + std::to_string(v) + ", expected " +
+               std::to_string(kGlyphCacheVersion));
     if (r.get<std::uint64_t>() != key)
         r.fail("cache file was made for other settings or fonts");
     GlyphSet set;
@@ -178,4 +179,4 @@ GlyphSet decodeGlyphCache(const std::string& bytes, std::uint64_t key, const std
     return set;
 }
 
-}  // namespace maml
+} // namespace maml

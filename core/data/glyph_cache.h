@@ -30,4 +30,4 @@ std::string encodeGlyphCache(const GlyphSet& set, std::uint64_t key);
 /// corrupt, of another format version or made for another key.
 GlyphSet decodeGlyphCache(const std::string& bytes, std::uint64_t key, const std::string& where);
 
-}  // namespace maml
+} // namespace maml

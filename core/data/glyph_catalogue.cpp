@@ -14,11 +14,11 @@ namespace fs = std::filesystem;
 namespace {
 const char* kWhere = "datasets/glyphs.json";
 
-template <typename T>
-T field(const nlohmann::json& j, const char* key)
+template <typename T> T field(const nlohmann::json& j, const char* key)
 {
     if (!j.contains(key))
-        throw Error(std::string("missing field '") + key + "'", kWhere, "Restore the file from the repository");
+        throw Error(std::string("missing field '") + key + "'", kWhere,
+                    "Restore the file from the repository");
     try {
         return j.at(key).get<T>();
     } catch (const nlohmann::json::exception& e) {
@@ -28,13 +28,17 @@ T field(const nlohmann::json& j, const char* key)
 
 int utf8Length(unsigned char lead)
 {
-    if (lead < 0x80) return 1;
-    if ((lead >> 5) == 0x6) return 2;
-    if ((lead >> 4) == 0xE) return 3;
-    if ((lead >> 3) == 0x1E) return 4;
+    if (lead < 0x80)
+        return 1;
+    if ((lead >> 5) == 0x6)
+        return 2;
+    if ((lead >> 4) == 0xE)
+        return 3;
+    if ((lead >> 3) == 0x1E)
+        return 4;
     return 0;
 }
-}  // namespace
+} // namespace
 
 std::vector<char32_t> decodeUtf8(const std::string& text)
 {
@@ -114,7 +118,8 @@ const GlyphCatalogue& GlyphCatalogue::embedded()
         const auto& files = embedded::files();
         auto it = files.find("glyphs.json");
         if (it == files.end())
-            throw Error("glyphs.json is not compiled in", "maml_core", "Rebuild: datasets/glyphs.json must exist");
+            throw Error("glyphs.json is not compiled in", "maml_core",
+                        "Rebuild: datasets/glyphs.json must exist");
         return GlyphCatalogue(it->second);
     }();
     return catalogue;
@@ -166,4 +171,4 @@ std::vector<GlyphFont> GlyphCatalogue::findFonts(const std::vector<fs::path>& di
     return fonts;
 }
 
-}  // namespace maml
+} // namespace maml

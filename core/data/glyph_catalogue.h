@@ -19,9 +19,9 @@ struct GlyphClassDef {
 
 /// A font file found on this machine.
 struct GlyphFont {
-    std::string name;                ///< file name, e.g. "DejaVuSans.ttf"
+    std::string name; ///< file name, e.g. "DejaVuSans.ttf"
     std::filesystem::path path;
-    std::uintmax_t size = 0;         ///< bytes; part of the cache key
+    std::uintmax_t size = 0; ///< bytes; part of the cache key
 };
 
 /// The parsed glyphs.json plus the lookups that depend on it.
@@ -70,4 +70,4 @@ std::string encodeUtf8(char32_t codepoint);
 /// 64-bit FNV-1a over `bytes`, continuing from `hash`.
 std::uint64_t fnv1a64(const std::string& bytes, std::uint64_t hash = 14695981039346656037ull);
 
-}  // namespace maml
+} // namespace maml

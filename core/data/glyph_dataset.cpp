@@ -17,7 +17,8 @@ GlyphDataset::GlyphDataset(GlyphSet set, std::filesystem::path cacheFile)
 int GlyphDataset::imageCount(int cls) const
 {
     if (cls < 0 || cls >= classCount())
-        throw Error("class index " + std::to_string(cls) + " out of range 0.." + std::to_string(classCount() - 1),
+        throw Error("class index " + std::to_string(cls) + " out of range 0.." +
+                        std::to_string(classCount() - 1),
                     "glyphs");
     return static_cast<int>(m_set.classes[cls].samples.size());
 }
@@ -58,4 +59,4 @@ std::map<std::string, std::vector<int>> GlyphDataset::splits() const
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -35,4 +35,4 @@ private:
     std::vector<std::string> m_names;
 };
 
-}  // namespace maml
+} // namespace maml

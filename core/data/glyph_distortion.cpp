@@ -11,7 +11,7 @@ namespace maml {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kOversample = 4;
-constexpr double kFill = 0.74;        // longest side of the glyph, as a fraction of the box
+constexpr double kFill = 0.74; // longest side of the glyph, as a fraction of the box
 constexpr double kMaxHalfExtent = 0.46;
 constexpr double kStrokeWidth = 0.075;
 
@@ -53,7 +53,8 @@ double strokeWidth(const cv::Mat& img)
 
 cv::Mat morph(const cv::Mat& img, int radius)
 {
-    const auto kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * std::abs(radius) + 1, 2 * std::abs(radius) + 1});
+    const auto kernel =
+        cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * std::abs(radius) + 1, 2 * std::abs(radius) + 1});
     cv::Mat out;
     if (radius > 0)
         cv::dilate(img, out, kernel);
@@ -75,7 +76,7 @@ cv::Mat adjustStroke(const cv::Mat& img, double target)
         return img;
     return out;
 }
-}  // namespace
+} // namespace
 
 GlyphDistortion GlyphDistortion::random(std::uint64_t seed)
 {
@@ -98,8 +99,8 @@ cv::Mat GlyphDistortion::apply(const cv::Mat& glyph, int imageSize) const
     const cv::Point2d centre((box - 1) / 2.0 + clampShift(shiftX, half.x, box),
                              (box - 1) / 2.0 + clampShift(shiftY, half.y, box));
     const cv::Point2d g((glyph.cols - 1) / 2.0, (glyph.rows - 1) / 2.0);
-    const cv::Matx23d m(a(0, 0), a(0, 1), centre.x - a(0, 0) * g.x - a(0, 1) * g.y,
-                        a(1, 0), a(1, 1), centre.y - a(1, 0) * g.x - a(1, 1) * g.y);
+    const cv::Matx23d m(a(0, 0), a(0, 1), centre.x - a(0, 0) * g.x - a(0, 1) * g.y, a(1, 0), a(1, 1),
+                        centre.y - a(1, 0) * g.x - a(1, 1) * g.y);
     cv::Mat canvas;
     cv::warpAffine(glyph, canvas, m, {box, box}, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
     canvas = adjustStroke(canvas, kStrokeWidth * box * strokeFactor);
@@ -108,4 +109,4 @@ cv::Mat GlyphDistortion::apply(const cv::Mat& glyph, int imageSize) const
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -12,12 +12,12 @@ namespace maml {
 /// width. Applying it scales the glyph to fill the box (aspect kept), so size and baseline
 /// carry no information.
 struct GlyphDistortion {
-    double rotation = 0.0;      ///< radians
-    double scale = 1.0;         ///< multiplies the fill size
-    double shear = 0.0;         ///< horizontal shear factor
-    double shiftX = 0.0;        ///< fraction of the box
-    double shiftY = 0.0;        ///< fraction of the box
-    double strokeFactor = 1.0;  ///< multiplies the target stroke width
+    double rotation = 0.0;     ///< radians
+    double scale = 1.0;        ///< multiplies the fill size
+    double shear = 0.0;        ///< horizontal shear factor
+    double shiftX = 0.0;       ///< fraction of the box
+    double shiftY = 0.0;       ///< fraction of the box
+    double strokeFactor = 1.0; ///< multiplies the target stroke width
 
     /// A deterministic draw from `seed` (same seed, same distortion, on every platform).
     static GlyphDistortion random(std::uint64_t seed);
@@ -28,4 +28,4 @@ struct GlyphDistortion {
     cv::Mat apply(const cv::Mat& glyph, int imageSize) const;
 };
 
-}  // namespace maml
+} // namespace maml

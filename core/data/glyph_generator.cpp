@@ -11,6 +11,18 @@
 namespace maml {
 
 namespace {
+constexpr int kThumbnailSize = 16;
+/// Two thumbnails whose difference holds less than this share of their ink are the same shape.
+constexpr double kLookalikeShare = 0.2;
+
+bool sameShape(const cv::Mat& a, const cv::Mat& b)
+{
+    if (a.empty() || b.empty())
+        return false;
+    const double ink = (cv::norm(a, cv::NORM_L1) + cv::norm(b, cv::NORM_L1)) / 2.0;
+    return cv::norm(a, b, cv::NORM_L1) < kLookalikeShare * ink;
+}
+
 std::uint64_t mix(std::uint64_t a, std::uint64_t b)
 {
     // splitmix64 finaliser over a combined value: well spread and platform independent.
@@ -21,8 +33,7 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b)
 }
 
 /// Fisher-Yates with our own index draw (std::shuffle's use of the engine is not portable).
-template <typename T>
-void seededShuffle(std::vector<T>& v, std::uint64_t seed)
+template <typename T> void seededShuffle(std::vector<T>& v, std::uint64_t seed)
 {
     std::mt19937_64 rng(seed);
     for (size_t i = v.size(); i > 1; --i)
@@ -33,15 +44,12 @@ std::uint64_t hashPixels(const cv::Mat& m)
 {
     return fnv1a64(std::string(reinterpret_cast<const char*>(m.data), m.total()));
 }
-}  // namespace
+} // namespace
 
 GlyphGenerator::GlyphGenerator(const GlyphCatalogue& catalogue, std::vector<GlyphFont> fonts,
                                const GlyphsOptions& options)
-    : m_catalogue(catalogue),
-      m_fonts(std::move(fonts)),
-      m_options(options),
-      m_renderer(m_fonts, catalogue.renderPixels()),
-      m_glyphOwners(m_fonts.size())
+    : m_catalogue(catalogue), m_fonts(std::move(fonts)), m_options(options),
+      m_renderer(m_fonts, catalogue.renderPixels()), m_glyphOwners(m_fonts.size())
 {
     for (int f = 0; f < m_renderer.fontCount(); ++f)
         for (const auto& def : m_catalogue.classes()) {
@@ -52,6 +60,7 @@ GlyphGenerator::GlyphGenerator(const GlyphCatalogue& catalogue, std::vector<Glyp
             for (unsigned idx : indices)
                 ++m_glyphOwners[f][idx];
         }
+    blockLookalikes();
 }
 
 bool GlyphGenerator::ownedBy(int font, char32_t codepoint) const
@@ -68,7 +77,7 @@ std::vector<GlyphGenerator::Source> GlyphGenerator::sourcesFor(int cls) const
     for (int f = 0; f < m_renderer.fontCount(); ++f) {
         std::vector<Source> group;
         for (char32_t cp : def.codepoints)
-            if (ownedBy(f, cp))
+            if (ownedBy(f, cp) && !m_blocked.count({f, cls}))
                 group.push_back({f, cp});
         seededShuffle(group, mix(classSeed, f));
         if (!group.empty())
@@ -93,6 +102,33 @@ const cv::Mat& GlyphGenerator::glyph(const Source& s)
     if (it == m_rendered.end())
         it = m_rendered.emplace(key, m_renderer.render(s.font, s.codepoint)).first;
     return it->second;
+}
+
+cv::Mat GlyphGenerator::thumbnail(int font, int cls)
+{
+    for (char32_t cp : m_catalogue.classes()[cls].codepoints)
+        if (ownedBy(font, cp) && !glyph({font, cp}).empty())
+            return GlyphDistortion{}.apply(glyph({font, cp}), kThumbnailSize);
+    return {};
+}
+
+void GlyphGenerator::blockLookalikes()
+{
+    const int classes = static_cast<int>(m_catalogue.classes().size());
+    for (int f = 0; f < m_renderer.fontCount(); ++f) {
+        std::vector<cv::Mat> thumbs(classes);
+        for (int c = 0; c < classes; ++c)
+            thumbs[c] = thumbnail(f, c);
+        for (int a = 0; a < classes; ++a)
+            for (int b = a + 1; b < classes; ++b)
+                if (sameShape(thumbs[a], thumbs[b])) {
+                    spdlog::debug("glyphs: '{}' and '{}' look alike in {}; both left out for that font",
+                                  m_catalogue.classes()[a].name, m_catalogue.classes()[b].name,
+                                  m_fonts[f].name);
+                    m_blocked.insert({f, a});
+                    m_blocked.insert({f, b});
+                }
+    }
 }
 
 bool GlyphGenerator::addSample(GlyphClass& out, const Source& s, std::uint32_t variant,
@@ -130,7 +166,7 @@ bool GlyphGenerator::makeClass(int cls, GlyphClass& out)
     std::vector<std::uint64_t> seen;
     for (std::uint32_t i = 0; out.samples.size() < static_cast<size_t>(m_options.samplesPerClass); ++i) {
         if (i >= static_cast<std::uint32_t>(m_options.samplesPerClass) * 4)
-            return false;  // cannot draw enough distinct images; never loop forever
+            return false; // cannot draw enough distinct images; never loop forever
         addSample(out, usable[i % usable.size()], i, seen);
     }
     return true;
@@ -152,4 +188,4 @@ GlyphSet GlyphGenerator::generate()
     return set;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -17,9 +17,8 @@ cv::Mat toMat(const FT_Bitmap& bm)
     for (int y = 0; y < out.rows; ++y) {
         const unsigned char* row = bm.buffer + static_cast<ptrdiff_t>(y) * bm.pitch;
         for (int x = 0; x < out.cols; ++x)
-            out.at<uchar>(y, x) = bm.pixel_mode == FT_PIXEL_MODE_MONO
-                                      ? ((row[x >> 3] >> (7 - (x & 7))) & 1) * 255
-                                      : row[x];
+            out.at<uchar>(y, x) =
+                bm.pixel_mode == FT_PIXEL_MODE_MONO ? ((row[x >> 3] >> (7 - (x & 7))) & 1) * 255 : row[x];
     }
     return out;
 }
@@ -39,11 +38,12 @@ bool sameImage(const cv::Mat& a, const cv::Mat& b)
 {
     return !a.empty() && !b.empty() && a.size() == b.size() && cv::countNonZero(a != b) == 0;
 }
-}  // namespace
+} // namespace
 
 struct GlyphRenderer::Impl {
     FT_Library library = nullptr;
     std::vector<FT_Face> faces;
+    std::vector<bool> unicode;
 };
 
 GlyphRenderer::GlyphRenderer(const std::vector<GlyphFont>& fonts, int pixelSize)
@@ -61,6 +61,8 @@ GlyphRenderer::GlyphRenderer(const std::vector<GlyphFont>& fonts, int pixelSize)
                         "Reinstall the font package (packaging/install-deps.sh)");
         }
         FT_Set_Pixel_Sizes(f, 0, static_cast<FT_UInt>(pixelSize));
+        // A font without a Unicode map (symbol-encoded) would draw the wrong characters.
+        m_impl->unicode.push_back(FT_Select_Charmap(f, FT_ENCODING_UNICODE) == 0);
         m_impl->faces.push_back(f);
     }
     for (int i = 0; i < fontCount(); ++i)
@@ -81,6 +83,8 @@ int GlyphRenderer::fontCount() const
 
 unsigned GlyphRenderer::glyphIndex(int font, char32_t codepoint) const
 {
+    if (!m_impl->unicode.at(font))
+        return 0;
     return FT_Get_Char_Index(m_impl->faces.at(font), static_cast<FT_ULong>(codepoint));
 }
 
@@ -105,4 +109,4 @@ cv::Mat GlyphRenderer::render(int font, char32_t codepoint) const
     return img;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -30,9 +30,9 @@ public:
 private:
     cv::Mat renderIndex(int font, unsigned index) const;
 
-    struct Impl;  ///< FreeType handles, kept out of this header
+    struct Impl; ///< FreeType handles, kept out of this header
     std::unique_ptr<Impl> m_impl;
-    std::vector<cv::Mat> m_notdef;  ///< each font's .notdef rendering (may be empty)
+    std::vector<cv::Mat> m_notdef; ///< each font's .notdef rendering (may be empty)
 };
 
-}  // namespace maml
+} // namespace maml

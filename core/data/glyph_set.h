@@ -20,7 +20,7 @@ struct GlyphSample {
 /// One class (a character, look-alikes merged) and its samples.
 struct GlyphClass {
     std::string name;
-    std::string split;                ///< "train", "val" or "test"
+    std::string split; ///< "train", "val" or "test"
     std::vector<GlyphSample> samples;
 };
 
@@ -31,4 +31,4 @@ struct GlyphSet {
     std::vector<GlyphClass> classes;
 };
 
-}  // namespace maml
+} // namespace maml

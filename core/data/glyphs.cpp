@@ -1,5 +1,6 @@
 #include "core/data/glyphs.h"
 
+#include "core/data/dataset_registry.h"
 #include "core/data/glyph_cache.h"
 #include "core/data/glyph_catalogue.h"
 #include "core/data/glyph_dataset.h"
@@ -10,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 
 namespace maml {
@@ -19,13 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 fs::path cacheDirFor(const GlyphsOptions& options)
 {
-    if (!options.cacheDir.empty())
-        return options.cacheDir;
-    // Same rule as defaultCacheDir() in dataset_registry.h.
-    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-        return fs::path(xdg) / "maml-workbench" / "glyphs";
-    const char* home = std::getenv("HOME");
-    return fs::path(home && *home ? home : ".") / ".cache" / "maml-workbench" / "glyphs";
+    return options.cacheDir.empty() ? defaultCacheDir() / "glyphs" : options.cacheDir;
 }
 
 void checkOptions(const GlyphsOptions& options)
@@ -83,15 +77,15 @@ void saveCache(const fs::path& file, const GlyphSet& set, std::uint64_t key)
         spdlog::warn("glyphs: could not write the cache {}: {}", file.string(), e.what());
     }
 }
-}  // namespace
+} // namespace
 
 std::unique_ptr<ImageDataset> openGlyphs(const GlyphsOptions& options)
 {
     checkOptions(options);
     const auto& catalogue = GlyphCatalogue::embedded();
     auto fonts = usableFonts(catalogue, options);
-    const auto key = glyphCacheKey(options.seed, options.imageSize, options.samplesPerClass,
-                                   catalogue.jsonText(), fonts);
+    const auto key =
+        glyphCacheKey(options.seed, options.imageSize, options.samplesPerClass, catalogue.jsonText(), fonts);
     const fs::path file = glyphCachePath(cacheDirFor(options), key);
     if (auto cached = loadCache(file, key))
         return std::make_unique<GlyphDataset>(std::move(*cached), file);
@@ -105,4 +99,4 @@ std::unique_ptr<ImageDataset> openGlyphs(const GlyphsOptions& options)
     return std::make_unique<GlyphDataset>(std::move(set), file);
 }
 
-}  // namespace maml
+} // namespace maml

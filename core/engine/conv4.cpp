@@ -28,19 +28,19 @@ Conv4::Conv4(const Conv4Options& options) : m_options(options)
     for (int b = 0; b < kBlocks; ++b) {
         // torch's own Conv2d initialisation (Kaiming uniform), then BN weight 1 and bias 0.
         torch::nn::Conv2d conv(torch::nn::Conv2dOptions(in, options.filters, 3).padding(1));
-        const std::string p = "block" + std::to_string(b) + ".";
-        m_params.push_back(register_parameter(p + "conv.weight", conv->weight.detach().clone()));
-        m_params.push_back(register_parameter(p + "conv.bias", conv->bias.detach().clone()));
-        m_params.push_back(register_parameter(p + "bn.weight", torch::ones({options.filters})));
-        m_params.push_back(register_parameter(p + "bn.bias", torch::zeros({options.filters})));
-        m_runningMean.push_back(register_buffer(p + "bn.running_mean", torch::zeros({options.filters})));
-        m_runningVar.push_back(register_buffer(p + "bn.running_var", torch::ones({options.filters})));
+        const std::string p = "block" + std::to_string(b) + "_";
+        m_params.push_back(register_parameter(p + "conv_weight", conv->weight.detach().clone()));
+        m_params.push_back(register_parameter(p + "conv_bias", conv->bias.detach().clone()));
+        m_params.push_back(register_parameter(p + "bn_weight", torch::ones({options.filters})));
+        m_params.push_back(register_parameter(p + "bn_bias", torch::zeros({options.filters})));
+        m_runningMean.push_back(register_buffer(p + "bn_running_mean", torch::zeros({options.filters})));
+        m_runningVar.push_back(register_buffer(p + "bn_running_var", torch::ones({options.filters})));
         in = options.filters;
     }
     const int side = featureSide(options.imageSize);
     torch::nn::Linear head(options.filters * side * side, options.ways);
-    m_params.push_back(register_parameter("head.weight", head->weight.detach().clone()));
-    m_params.push_back(register_parameter("head.bias", head->bias.detach().clone()));
+    m_params.push_back(register_parameter("head_weight", head->weight.detach().clone()));
+    m_params.push_back(register_parameter("head_bias", head->bias.detach().clone()));
 }
 
 std::vector<torch::Tensor> Conv4::metaParameters()

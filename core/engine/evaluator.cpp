@@ -5,6 +5,7 @@
 #include "core/engine/model_factory.h"
 #include "core/engine/task_source.h"
 #include "core/engine/threads.h"
+#include "core/util/error.h"
 
 #include <chrono>
 #include <cmath>

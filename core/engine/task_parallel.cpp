@@ -49,13 +49,29 @@ struct TaskParallel::Impl {
     bool stop = false;
     std::optional<at::ThreadLocalState> callerState;
     std::vector<std::exception_ptr> errors;
+    bool staggered = false;
+    bool released = false; // staggered: the first worker's first task reached its peak
 
-    void workerMain();
-    void drainTasks();
+    void workerMain(int index);
+    void drainTasks(int index);
+    void release();
 };
 
-void TaskParallel::Impl::drainTasks()
+void TaskParallel::Impl::release()
 {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!released) {
+        released = true;
+        wake.notify_all();
+    }
+}
+
+void TaskParallel::Impl::drainTasks(int index)
+{
+    if (staggered && index > 0) {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return released; });
+    }
     at::ThreadLocalStateGuard guard(*callerState);
     for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
         try {
@@ -63,10 +79,14 @@ void TaskParallel::Impl::drainTasks()
         } catch (...) {
             errors[i] = std::current_exception();
         }
+        if (index == 0)
+            release(); // in case the work never called peakReached()
     }
+    if (index == 0)
+        release();
 }
 
-void TaskParallel::Impl::workerMain()
+void TaskParallel::Impl::workerMain(int index)
 {
     singleThreadedOperators();
     uint64_t seen = 0;
@@ -77,7 +97,7 @@ void TaskParallel::Impl::workerMain()
             return;
         seen = generation;
         lock.unlock();
-        drainTasks();
+        drainTasks(index);
         lock.lock();
         if (--busy == 0)
             done.notify_one();
@@ -88,7 +108,7 @@ TaskParallel::TaskParallel(int workers) : m_impl(std::make_unique<Impl>())
 {
     const int n = workers > 0 ? workers : std::max(1, at::get_num_threads());
     for (int i = 0; i < n; ++i)
-        m_impl->threads.emplace_back([impl = m_impl.get()] { impl->workerMain(); });
+        m_impl->threads.emplace_back([impl = m_impl.get(), i] { impl->workerMain(i); });
 }
 
 TaskParallel::~TaskParallel()
@@ -107,7 +127,12 @@ int TaskParallel::workers() const
     return static_cast<int>(m_impl->threads.size());
 }
 
-void TaskParallel::run(int count, const std::function<void(int)>& work)
+void TaskParallel::peakReached()
+{
+    m_impl->release();
+}
+
+void TaskParallel::run(int count, const std::function<void(int)>& work, bool staggered)
 {
     if (count <= 0)
         return;
@@ -119,6 +144,8 @@ void TaskParallel::run(int count, const std::function<void(int)>& work)
     s.next = 0;
     s.errors.assign(count, nullptr);
     s.callerState.emplace();
+    s.staggered = staggered;
+    s.released = false;
     s.busy = static_cast<int>(s.threads.size());
     ++s.generation;
     s.wake.notify_all();

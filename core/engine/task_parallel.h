@@ -29,7 +29,15 @@ public:
     /// Calls work(i) once for every i in [0, count), spread over the workers, and returns
     /// when all calls have returned. If calls throw, the exception of the lowest task
     /// index is rethrown (after every task has finished or failed).
-    void run(int count, const std::function<void(int)>& work);
+    ///
+    /// `staggered`: the other workers start only when the first task calls peakReached()
+    /// (or ends), so that one task's growing graph meets another's shrinking one. An
+    /// experiment (docs/performance.md): it lowered peak memory by only ~2% here, since
+    /// glibc keeps each thread's freed blocks in that thread's arena; off by default.
+    void run(int count, const std::function<void(int)>& work, bool staggered = false);
+
+    /// Called by a task at its memory peak (e.g. before its backward pass); see run().
+    void peakReached();
 
 private:
     struct Impl;

@@ -3,7 +3,9 @@
 #include "core/engine/task_parallel.h"
 #include "core/util/error.h"
 
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace maml {
 
@@ -25,8 +27,8 @@ struct TaskOutcome {
     std::vector<torch::Tensor> grads;
 };
 
-TaskOutcome runTask(MetaLearner& learner, const Episode& raw, const std::vector<torch::Tensor>& params,
-                    double scale, const RunControl* control)
+TaskOutcome runTask(MetaLearner& learner, TaskParallel& pool, const Episode& raw,
+                    const std::vector<torch::Tensor>& params, double scale, const RunControl* control)
 {
     const auto& o = learner.options();
     const Episode e = toDevice(raw, params.front().device(), params.front().scalar_type());
@@ -35,6 +37,7 @@ TaskOutcome runTask(MetaLearner& learner, const Episode& raw, const std::vector<
         throw Cancelled();
     auto logits = learner.model().forward(e.queryX, fast, /*training=*/true);
     auto l = torch::nn::functional::cross_entropy(logits, e.queryY);
+    pool.peakReached(); // all of this task's graph exists now; the backward frees it
     TaskOutcome out;
     out.grads = torch::autograd::grad({l * scale}, params, /*grad_outputs=*/{}, /*retain_graph=*/false,
                                       /*create_graph=*/false, /*allow_unused=*/true);
@@ -43,6 +46,12 @@ TaskOutcome runTask(MetaLearner& learner, const Episode& raw, const std::vector<
     return out;
 }
 }  // namespace
+
+bool staggerTasks()
+{
+    const char* v = std::getenv("MAML_TASK_STAGGER");
+    return v && std::string(v) == "1";
+}
 
 bool useTaskParallel(MetaLearner& learner, size_t tasks)
 {
@@ -58,7 +67,8 @@ TaskBatchTotals accumulateTasksInParallel(MetaLearner& learner, const std::vecto
     std::vector<TaskOutcome> outcomes(batch.size());
     auto pool = sharedPool(torch::get_num_threads());
     pool->run(static_cast<int>(batch.size()),
-              [&](int i) { outcomes[i] = runTask(learner, batch[i], params, scale, control); });
+              [&](int i) { outcomes[i] = runTask(learner, *pool, batch[i], params, scale, control); },
+              staggerTasks());
     std::vector<std::vector<torch::Tensor>> perTask;
     TaskBatchTotals totals;
     for (auto& t : outcomes) {

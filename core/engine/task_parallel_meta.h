@@ -23,6 +23,10 @@ struct TaskBatchTotals {
 /// statistics (running statistics would be updated by several threads at once).
 bool useTaskParallel(MetaLearner& learner, size_t tasks);
 
+/// Whether the workers start staggered (TaskParallel::run): environment variable
+/// MAML_TASK_STAGGER=1 (an experiment; see docs/performance.md).
+bool staggerTasks();
+
 /// For each episode: adapt `params` on the support set (learner.adapt), score the query set,
 /// and add scale * d(query loss)/d(params) into params' .grad (which must be zero or
 /// undefined). Runs on torch::get_num_threads() workers with one operator thread each.

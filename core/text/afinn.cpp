@@ -32,13 +32,15 @@ nlohmann::json readJsonObject(const std::filesystem::path& path)
 
 AfinnClassifier::AfinnClassifier(const std::filesystem::path& labelsJson)
 {
-    for (const auto& [word, value] : readJsonObject(labelsJson).items()) {
+    const auto scores = readJsonObject(labelsJson);  // must outlive the loop over items()
+    for (const auto& [word, value] : scores.items()) {
         if (!value.is_number_integer()) throw Error("score of \"" + word + "\" is not an integer", labelsJson.string());
         m_scores[word] = value.get<int>();
     }
     auto negators = labelsJson.parent_path() / "negators.json";
     if (std::filesystem::exists(negators)) {
-        for (const auto& [word, value] : readJsonObject(negators).items()) m_negators[word] = true;
+        const auto words = readJsonObject(negators);
+        for (const auto& [word, value] : words.items()) m_negators[word] = true;
     } else {
         for (const char* w : {"cant", "can't", "dont", "don't", "doesnt", "doesn't", "not", "non", "wont",
                               "won't", "isnt", "isn't"})

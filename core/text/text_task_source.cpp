@@ -63,8 +63,9 @@ WordTokenizer textTokenizer(const ExperimentConfig& config)
 {
     if (config.extra.contains("tokenizer")) return WordTokenizer::fromJson(config.extra["tokenizer"]);
     auto corpus = sharedTextCorpus(config.dataset);
-    return WordTokenizer::build(corpus->texts(corpus->select(resolveTextSplit(config, "train")), extraInt(config, "minCount", 2),
-                                extraInt(config, "maxWords", 0), extraInt(config, "length", WordTokenizer::kDefaultLength));
+    auto texts = corpus->texts(corpus->select(resolveTextSplit(config, "train")));
+    return WordTokenizer::build(texts, extraInt(config, "minCount", 2), extraInt(config, "maxWords", 0),
+                                extraInt(config, "length", WordTokenizer::kDefaultLength));
 }
 
 void attachTextTokenizer(ExperimentConfig& config)

@@ -71,7 +71,7 @@ TransformerEncoder::TransformerEncoder(TransformerOptions o) : m_options(std::mo
     const int64_t d = m_options.dModel, ff = m_options.ff;
     addParam("embedding", torch::randn({m_options.vocabSize, d}));
     for (int l = 0; l < m_options.layers; ++l) {
-        std::string p = "layer" + std::to_string(l) + ".";
+        std::string p = "layer" + std::to_string(l) + "_";
         auto inProj = torch::empty({3 * d, d});
         torch::nn::init::xavier_uniform_(inProj);
         addParam(p + "in_proj_weight", inProj);

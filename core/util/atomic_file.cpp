@@ -23,6 +23,12 @@ fs::path temporaryBeside(const fs::path& path)
 void ensureParent(const fs::path& path)
 {
     std::error_code ec;
+    // Renaming over a device, pipe or folder (say --out /dev/null) would replace it: refuse.
+    const auto status = fs::symlink_status(path, ec);
+    if (!ec && fs::exists(status) && !fs::is_regular_file(status))
+        throw Error("the output path exists and is not a regular file", path.string(),
+                    "Choose a file name, not a folder, device or link");
+    ec.clear();
     if (!path.parent_path().empty())
         fs::create_directories(path.parent_path(), ec);
     if (ec)

@@ -58,7 +58,7 @@ TEST(Conv4, BatchStatisticsModeIgnoresRunningStatistics)
     running.forward(x, true); // updates the running statistics
     EXPECT_FALSE(torch::allclose(running.forward(x, true), running.forward(x, false)));
     const auto buffers = running.named_buffers();
-    EXPECT_FALSE(torch::equal(buffers["block0.bn.running_mean"], torch::zeros({4})));
+    EXPECT_FALSE(torch::equal(buffers["block0_bn_running_mean"], torch::zeros({4})));
 }
 
 TEST(Conv4, FactoryBuildsFromConfig)

@@ -36,8 +36,12 @@ public:
                                      });
         });
         m_port = m_server.bind_to_any_port("127.0.0.1");
+        if (m_port <= 0)
+            throw std::runtime_error("cannot bind a local port for the test server");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        m_server.wait_until_ready();
+        // stop() only ends a running loop: wait until it runs (cpp-httplib 0.11 has no wait_until_ready).
+        while (!m_server.is_running())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ~ArchiveServer()
     {

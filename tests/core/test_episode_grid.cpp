@@ -30,11 +30,13 @@ TEST(EpisodeGrid, LayoutHasOneRowPerClassAndEnlargesSmallImages)
     const Episode ep = syntheticEpisode(3, 2, 4, 28);
     const cv::Mat grid = renderEpisodeGrid(ep);
     EXPECT_EQ(grid.type(), CV_8UC3);
-    // 28 px images are drawn 3x (84 px) so they can be seen; 3 rows, 6 cells per row.
-    EXPECT_GT(grid.rows, 3 * 84);
-    EXPECT_GT(grid.cols, 6 * 84);
-    EXPECT_LT(grid.rows, 3 * 88 + 120);
-    // A query cell (all zeros) is black somewhere in the middle of the bottom row.
+    // 28 px images are drawn 2x (56 px, the default minimum cell); 3 rows, 2 + 4 cells per row.
+    EXPECT_GT(grid.rows, 3 * 56);
+    EXPECT_GT(grid.cols, 6 * 56);
+    EXPECT_LT(grid.rows, 3 * 60 + 120);
+    EpisodeGridOptions large;
+    large.minCellSize = 84;  // 3x
+    EXPECT_GT(renderEpisodeGrid(ep, large).cols, 6 * 84);
     const cv::Mat bigger = renderEpisodeGrid(syntheticEpisode(4, 2, 4, 28));
     EXPECT_GT(bigger.rows, grid.rows);
 }

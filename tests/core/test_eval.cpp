@@ -28,7 +28,7 @@ TEST(Eval, MeanAndConfidenceInterval)
     EXPECT_DOUBLE_EQ(r.mean, 0.5);
     EXPECT_NEAR(r.ci95, 1.96 * std::sqrt(0.5) / std::sqrt(2.0), 1e-12);
     const auto same = meanCi95({0.7, 0.7, 0.7});
-    EXPECT_DOUBLE_EQ(same.ci95, 0.0);
+    EXPECT_NEAR(same.ci95, 0.0, 1e-12);
     EXPECT_DOUBLE_EQ(meanCi95({}).mean, 0.0);
 }
 

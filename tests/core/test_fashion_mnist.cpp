@@ -20,7 +20,7 @@ std::string idxImages(uint32_t count, uint32_t side, uint32_t magic = 0x803)
 {
     std::string s = be32(magic) + be32(count) + be32(side) + be32(side);
     for (uint32_t i = 0; i < count * side * side; ++i)
-        s += char((i / (side * side)) * 20 + i % 7);
+        s += char((i / (side * side)) * 10 + i % 7);
     return s;
 }
 
@@ -62,8 +62,8 @@ TEST(FashionMnist, MergesTrainAndTestPerClass)
     EXPECT_EQ(ds.imageCount(3), 3);
     EXPECT_EQ(ds.totalImages(), 30);
     EXPECT_EQ(ds.shape(), (ImageShape{1, 4, 4}));
-    // Class 3, image 1 = train item 13; its first pixel is 13*20/255.
-    EXPECT_FLOAT_EQ(ds.image(3, 1)[0][0][0].item<float>(), 13 * 20 / 255.0f);
+    // Class 3, image 1 = train item 13; its first pixel (byte 13*16 of the pixel data) is 13*10 + 13*16 % 7.
+    EXPECT_FLOAT_EQ(ds.image(3, 1)[0][0][0].item<float>(), (13 * 10 + 13 * 16 % 7) / 255.0f);
     EXPECT_NE(ds.imageSource(3, 2).find("t10k-images-idx3-ubyte.gz image 3"), std::string::npos);
     const auto s = ds.splits();
     EXPECT_EQ(s.at("train").size(), 5u);

@@ -10,9 +10,11 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -63,7 +65,8 @@ void expectSameData(const GlyphSet& a, const GlyphSet& b)
         for (size_t i = 0; i < a.classes[c].samples.size(); ++i) {
             EXPECT_EQ(a.classes[c].samples[i].font, b.classes[c].samples[i].font);
             EXPECT_EQ(a.classes[c].samples[i].codepoint, b.classes[c].samples[i].codepoint);
-            EXPECT_EQ(a.classes[c].samples[i].pixels, b.classes[c].samples[i].pixels) << a.classes[c].name << " " << i;
+            EXPECT_EQ(a.classes[c].samples[i].pixels, b.classes[c].samples[i].pixels)
+                << a.classes[c].name << " " << i;
         }
     }
 }
@@ -73,6 +76,8 @@ class GlyphsTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
     {
+        if (std::getenv("MAML_GLYPHS_DEBUG"))
+            spdlog::set_level(spdlog::level::debug); // lists dropped classes and look-alikes
         s_dir = makeTempDir("shared");
         s_data = open(s_dir).release();
     }
@@ -101,7 +106,7 @@ protected:
 };
 fs::path GlyphsTest::s_dir;
 GlyphDataset* GlyphsTest::s_data = nullptr;
-}  // namespace
+} // namespace
 
 TEST_F(GlyphsTest, HasAtLeast150ClassesOf20Images)
 {
@@ -244,7 +249,8 @@ TEST_F(GlyphsTest, ImageAccessChecksIndices)
     EXPECT_THROW(s_data->image(0, 20), Error);
     const std::string source = s_data->imageSource(0, 0);
     EXPECT_NE(source.find("distortion"), std::string::npos) << source;
-    EXPECT_TRUE(source.find(".ttf") != std::string::npos || source.find(".otf") != std::string::npos) << source;
+    EXPECT_TRUE(source.find(".ttf") != std::string::npos || source.find(".otf") != std::string::npos)
+        << source;
 }
 
 TEST(Glyphs, MissingFontFolderNamesTheInstaller)
@@ -276,13 +282,14 @@ TEST(Glyphs, RejectsImpossibleOptions)
 TEST(GlyphRenderer, MissingCharacterDrawsNothing)
 {
     const auto fonts = GlyphCatalogue::embedded().findFonts({});
-    auto it = std::find_if(fonts.begin(), fonts.end(), [](const GlyphFont& f) { return f.name == "DejaVuSans.ttf"; });
+    auto it = std::find_if(fonts.begin(), fonts.end(),
+                           [](const GlyphFont& f) { return f.name == "DejaVuSans.ttf"; });
     ASSERT_NE(it, fonts.end()) << "fonts-dejavu-core is not installed";
     GlyphRenderer renderer({*it}, 64);
     EXPECT_FALSE(renderer.render(0, U'A').empty());
-    EXPECT_EQ(renderer.glyphIndex(0, U'\u4E2D'), 0u);  // a CJK ideograph DejaVu Sans lacks
+    EXPECT_EQ(renderer.glyphIndex(0, U'\u4E2D'), 0u); // a CJK ideograph DejaVu Sans lacks
     EXPECT_TRUE(renderer.render(0, U'\u4E2D').empty());
-    EXPECT_TRUE(renderer.render(0, U' ').empty());      // renders blank
+    EXPECT_TRUE(renderer.render(0, U' ').empty()); // renders blank
 }
 
 // Writes a sheet of every class (one row of samples each) for a person to look at:
@@ -303,4 +310,11 @@ TEST_F(GlyphsTest, DISABLED_SampleSheet)
             img.copyTo(sheet(cv::Rect(x, y, size, size)));
         }
     ASSERT_TRUE(cv::imwrite(out, sheet));
+    std::ofstream sources(std::string(out) + ".txt");
+    for (int c = 0; c < s_data->classCount(); ++c) {
+        sources << s_data->classNames()[c] << ":";
+        for (int i = 0; i < n; ++i)
+            sources << " [" << s_data->imageSource(c, i) << "]";
+        sources << "\n";
+    }
 }

@@ -29,7 +29,7 @@ TEST(ImageFolder, ClassesAreSubfoldersWithImages)
     TempDir tmp;
     test::writePng(tmp / "cats/a.png", test::patternImage(40, 50, 3, 1));
     test::writePng(tmp / "cats/b.PNG", test::patternImage(40, 50, 3, 2));
-    cv::imwrite((tmp / "dogs/c.jpg").string(), test::patternImage(30, 30, 3, 3));
+    test::writePng(tmp / "dogs/c.jpg", test::patternImage(30, 30, 3, 3));  // written as JPEG
     test::writeBytes(tmp / "dogs/notes.txt", "ignored");
     fs::create_directories(tmp / "empty");
     ImageFolderDataset ds(tmp.path());

@@ -68,9 +68,11 @@ TEST(Omniglot, RotationsAreExtraClassesWithTurnedImages)
     EXPECT_TRUE(torch::equal(ds.image(2, 1), torch::rot90(base, 2, {1, 2})));
     EXPECT_FALSE(torch::equal(ds.image(1, 1), base));
     // Rotations stay in their character's split.
-    for (const auto& [split, classes] : ds.splits())
-        if (split != "all")
+    for (const auto& [split, classes] : ds.splits()) {
+        if (split != "all") {
             EXPECT_EQ(classes.size() % 4, 0u) << split;
+        }
+    }
 }
 
 TEST(Omniglot, SplitsByAlphabetAndEvaluationSetIsTest)

@@ -11,8 +11,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 using namespace maml;
 
@@ -128,6 +130,31 @@ TEST(TaskParallel, RethrowsTheLowestTaskErrorAfterAllTasksRan)
     EXPECT_EQ(ran.load(), 6);
     pool.run(3, [&](int) { ++ran; }); // still usable afterwards
     EXPECT_EQ(ran.load(), 9);
+}
+
+TEST(TaskParallel, StaggeredWorkersWaitForTheFirstTasksPeak)
+{
+    TaskParallel pool(2);
+    std::atomic<bool> peak{false};
+    std::vector<int> sawPeak(4, -1);
+    pool.run(
+        4,
+        [&](int i) {
+            sawPeak[i] = peak.load() ? 1 : 0;
+            if (!peak.load()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                peak = true;
+                pool.peakReached();
+            }
+        },
+        /*staggered=*/true);
+    EXPECT_EQ(sawPeak[0], 0);
+    for (int i = 1; i < 4; ++i)
+        EXPECT_EQ(sawPeak[i], 1) << "task " << i << " started before the first task's peak";
+    // A work function that never reports its peak still completes (released when it ends).
+    std::atomic<int> ran{0};
+    pool.run(5, [&](int) { ++ran; }, /*staggered=*/true);
+    EXPECT_EQ(ran.load(), 5);
 }
 
 TEST(TaskParallel, SumsInTaskOrderAndKeepsUndefinedEntries)

@@ -48,8 +48,8 @@ maml::ExperimentConfig tinyConfig(const fs::path& corpus)
 {
     maml::ExperimentConfig c;
     c.dataset = "text:" + corpus.string();
-    c.trainSplit = "a+b+c+d";
-    c.valSplit = "e@val";
+    c.trainSplit = "a+b+c";
+    c.valSplit = "d";
     c.testSplit = "e";
     c.ways = 2;
     c.shots = 2;

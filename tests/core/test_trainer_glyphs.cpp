@@ -49,7 +49,7 @@ TEST(TrainerGlyphs, ShortRunBeatsTheBaselineClearly)
     ASSERT_EQ(s.iterationsDone, c.iterations);
 
     EvalOptions o;
-    o.episodes = 100;
+    o.episodes = 60;
     const auto r = evaluateCheckpoint(RunPaths{dir}.last(), o);
     std::cerr << c.dataset << ": meta-learned " << r.accuracy.mean << " +- " << r.accuracy.ci95 << ", baseline "
               << r.baselineAccuracy.mean << " +- " << r.baselineAccuracy.ci95 << "\n";
