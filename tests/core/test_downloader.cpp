@@ -12,6 +12,7 @@
 #include <thread>
 
 using namespace maml;
+using maml::test::errorOf;
 using maml::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -82,15 +83,6 @@ std::vector<std::string> filesIn(const fs::path& dir)
     return out;
 }
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 }  // namespace
 
 TEST(Md5, KnownVectors)

@@ -1,11 +1,14 @@
 // Sampler invariants on a synthetic dataset whose pixels encode (class, index).
 #include "core/data/episode.h"
 #include "core/util/error.h"
+#include "test_support.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <set>
+
+using maml::test::errorOf;
 
 using namespace maml;
 
@@ -42,15 +45,6 @@ std::vector<int> range(int n)
     return v;
 }
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 }  // namespace
 
 TEST(EpisodeSampler, ShapesCountsAndLabels)

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 using namespace maml;
+using maml::test::errorOf;
 using maml::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -41,15 +42,6 @@ void writeSet(const fs::path& dir)
     test::writeGzip(dir / "t10k-labels-idx1-ubyte.gz", idxLabels(10));
 }
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 }  // namespace
 
 TEST(FashionMnist, MergesTrainAndTestPerClass)

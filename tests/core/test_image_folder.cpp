@@ -9,20 +9,10 @@
 #include <torch/torch.h>
 
 using namespace maml;
+using maml::test::errorOf;
 using maml::test::TempDir;
 namespace fs = std::filesystem;
 
-namespace {
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-}  // namespace
 
 TEST(ImageFolder, ClassesAreSubfoldersWithImages)
 {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 using namespace maml;
+using maml::test::errorOf;
 using maml::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -26,15 +27,6 @@ void writeAlphabet(const fs::path& root, const std::string& alphabet, int charac
         }
 }
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 }  // namespace
 
 TEST(Omniglot, ClassesNamesAndImages)

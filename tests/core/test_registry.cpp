@@ -7,19 +7,9 @@
 #include <torch/torch.h>
 
 using namespace maml;
+using maml::test::errorOf;
 using maml::test::TempDir;
 
-namespace {
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-}  // namespace
 
 TEST(Registry, UnknownOrIncompleteSpecsAreErrors)
 {

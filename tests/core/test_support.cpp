@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "core/util/error.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <opencv2/imgcodecs.hpp>
@@ -14,6 +16,16 @@
 
 namespace maml::test {
 namespace fs = std::filesystem;
+
+std::string errorOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
 
 TempDir::TempDir()
 {

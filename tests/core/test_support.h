@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ std::filesystem::path writeCifarFolder(const std::filesystem::path& dir, int per
 void makeTarGz(const std::filesystem::path& root, const std::string& sub, const std::filesystem::path& archive);
 /// Writes `bytes` gzip-compressed.
 void writeGzip(const std::filesystem::path& file, const std::string& bytes);
+
+/// Runs `f`; returns the message of the maml::Error it throws, or "(no error)".
+std::string errorOf(const std::function<void()>& f);
 
 /// Runs a command line through the shell; returns the exit code and fills `output`
 /// with stdout and stderr.
