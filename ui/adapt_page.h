@@ -1,6 +1,7 @@
 #pragma once
 // Page 5, the demo: load a checkpoint, drop example images into N class bins and query
-// images into the query area, adapt for S steps (live loss curve), see the predictions.
+// images into the query area (or, in text mode, type example sentences per class and query
+// sentences), adapt for S steps (live loss curve), see the predictions.
 
 #include <QVector>
 #include <QWidget>
@@ -13,6 +14,8 @@ class QLineSeries;
 class QChart;
 class QPushButton;
 class QSpinBox;
+class QStackedWidget;
+class QTimer;
 class QValueAxis;
 
 namespace maml::ui {
@@ -20,6 +23,8 @@ namespace maml::ui {
 class AdaptSession;
 class ClassBin;
 class QueryArea;
+class TextClassBox;
+class TextQueryPanel;
 class Workbench;
 
 class AdaptPage final : public QWidget {
@@ -30,13 +35,21 @@ public:
     AdaptSession* session() const { return m_session; }
     QVector<ClassBin*> bins() const { return m_bins; }
     QueryArea* queryArea() const { return m_queries; }
+    /// Text mode: a box of sentences per class, and the query sentences with their predictions.
+    QVector<TextClassBox*> textBoxes() const { return m_textBoxes; }
+    TextQueryPanel* textQueries() const { return m_textQueries; }
+    bool isTextMode() const;
     QString message() const;
     bool isModelLoaded() const { return m_loaded; }
+    /// Whether the loaded checkpoint is a text model.
+    bool isTextModel() const { return m_textModel; }
     /// Loss values of the last adaptation, step by step.
     QVector<double> losses() const { return m_losses; }
 
 public Q_SLOTS:
     void loadCheckpoint(const QString& path);
+    /// Images (false) or text (true); loading a checkpoint switches to the model's kind.
+    void setTextMode(bool text);
     void setClassCount(int count);
     void adapt();
     void resetModel();
@@ -49,6 +62,14 @@ private:
     QWidget* buildLossChart();
     void showMessage(const QString& text, bool error);
     void updateAdaptButton();
+    void onLoaded(int ways, int steps, const QString& description, bool text, const QStringList& labels);
+    void clearLoss();
+    /// Text mode: the support set of the boxes, or an empty list after showing what is missing.
+    QVector<QPair<QString, QStringList>> textSupport();
+    /// The query items of the current mode (files or sentences).
+    QStringList queryItems() const;
+    /// The message for a loaded model of the other kind than the page's mode ("" if they match).
+    QString kindMismatch() const;
 
     Workbench* m_workbench;
     AdaptSession* m_session = nullptr;
@@ -59,9 +80,17 @@ private:
     QSpinBox* m_steps = nullptr;
     QPushButton* m_adapt = nullptr;
     QPushButton* m_reset = nullptr;
+    QLabel* m_title = nullptr;
     QHBoxLayout* m_binRow = nullptr;
     QVector<ClassBin*> m_bins;
     QueryArea* m_queries = nullptr;
+    QStackedWidget* m_supportStack = nullptr;
+    QStackedWidget* m_queryStack = nullptr;
+    QHBoxLayout* m_textBoxRow = nullptr;
+    QVector<TextClassBox*> m_textBoxes;
+    TextQueryPanel* m_textQueries = nullptr;
+    QTimer* m_repredict = nullptr;
+    QStringList m_labels; ///< the text model's corpus labels (default box names)
     QLabel* m_message = nullptr;
     QChart* m_lossChart = nullptr;
     QLineSeries* m_lossSeries = nullptr;
@@ -69,6 +98,7 @@ private:
     QValueAxis* m_lossY = nullptr;
     QVector<double> m_losses;
     bool m_loaded = false;
+    bool m_textModel = false;
     bool m_busy = false;
 };
 

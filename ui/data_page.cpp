@@ -2,6 +2,8 @@
 
 #include "core/data/dataset.h"
 #include "core/data/dataset_registry.h"
+#include "core/text/text_datasets.h"
+#include "core/text/text_task_source.h"
 #include "ui/background.h"
 #include "ui/dataset_cache.h"
 #include "ui/workbench.h"
@@ -14,6 +16,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <map>
+
 namespace maml::ui {
 namespace {
 
@@ -21,7 +25,41 @@ struct Thumb {
     QString name;
     QImage image;
     int count = 0;
+    QString tooltip;
 };
+
+/// One entry per domain of the meta-training split: its sentences per label and an example.
+QVector<Thumb> textEntries(const ExperimentConfig& c)
+{
+    auto corpus = sharedTextCorpus(c.dataset);
+    const std::string split = c.trainSplit == "train" ? "all@train" : c.trainSplit;
+    std::map<std::pair<int, int>, std::vector<int>> byDomainLabel;
+    for (int i : corpus->select(split)) {
+        const auto& ex = corpus->example(i);
+        byDomainLabel[{ex.domain, ex.label}].push_back(i);
+    }
+    QVector<Thumb> out;
+    for (int d = 0; d < static_cast<int>(corpus->domainNames().size()); ++d) {
+        QStringList counts, examples;
+        int total = 0;
+        for (int l = 0; l < static_cast<int>(corpus->labelNames().size()); ++l) {
+            const auto it = byDomainLabel.find({d, l});
+            if (it == byDomainLabel.end())
+                continue;
+            const QString label = QString::fromStdString(corpus->labelNames()[l]);
+            counts << QStringLiteral("%1 %2").arg(label).arg(it->second.size());
+            examples << QStringLiteral("%1: \"%2\"").arg(label, QString::fromStdString(corpus->example(it->second.front()).text));
+            total += static_cast<int>(it->second.size());
+        }
+        if (total == 0)
+            continue;
+        const QString domain = QString::fromStdString(corpus->domainNames()[d]);
+        out.append({DataPage::tr("%1 - %2\n    %3").arg(domain, counts.join(QStringLiteral(", ")),
+                                                      examples.join(QStringLiteral("\n    "))),
+                    QImage(), total, DataPage::tr("domain %1: %2 sentences").arg(domain).arg(total)});
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -94,7 +132,9 @@ void DataPage::refreshSummary()
 
 void DataPage::refreshDatasets()
 {
-    const auto infos = knownDatasets();
+    auto infos = knownDatasets();
+    for (auto& info : knownTextDatasets())
+        infos.push_back(std::move(info));
     m_datasets->setRowCount(static_cast<int>(infos.size()));
     for (int row = 0; row < static_cast<int>(infos.size()); ++row) {
         const auto& info = infos[row];
@@ -111,31 +151,43 @@ void DataPage::refreshDatasets()
 void DataPage::loadGallery()
 {
     const auto c = m_workbench->experiment();
+    const bool text = isTextSpec(c.dataset);
     m_loading = true;
     const int generation = ++m_generation;
     m_gallery->clear();
+    // Text: one wrapped line per domain (counts and an example sentence) instead of thumbnails.
+    m_gallery->setViewMode(text ? QListView::ListMode : QListView::IconMode);
+    m_gallery->setGridSize(text ? QSize() : QSize(96, 84));
+    m_gallery->setWordWrap(text);
     m_galleryTitle->setText(tr("<b>Classes of %1</b> (opening the dataset...)").arg(QString::fromStdString(c.dataset)));
     runInBackground<QVector<Thumb>>(
         this,
-        [c] {
+        [c, text] {
+            if (text)
+                return textEntries(c);
             auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
             QVector<Thumb> thumbs;
             for (int cls : ds->splitClasses(c.trainSplit))
                 thumbs.append({QString::fromStdString(ds->classNames()[cls]),
                                ds->imageCount(cls) > 0 ? datasetImage(*ds, cls, 0) : QImage(),
-                               ds->imageCount(cls)});
+                               ds->imageCount(cls), QString()});
             return thumbs;
         },
-        [this, generation, c](QVector<Thumb> thumbs) {
+        [this, generation, c, text](QVector<Thumb> thumbs) {
             if (generation != m_generation)
                 return;
             for (const auto& t : thumbs) {
-                auto* item = new QListWidgetItem(QPixmap::fromImage(t.image), t.name, m_gallery);
-                item->setToolTip(tr("%1: %2 images").arg(t.name).arg(t.count));
+                auto* item = text ? new QListWidgetItem(t.name, m_gallery)
+                                  : new QListWidgetItem(QPixmap::fromImage(t.image), t.name, m_gallery);
+                item->setToolTip(text ? t.tooltip : tr("%1: %2 images").arg(t.name).arg(t.count));
             }
-            m_galleryTitle->setText(tr("<b>Meta-training classes of %1</b> (split '%2', %3 classes)")
-                                        .arg(QString::fromStdString(c.dataset),
-                                             QString::fromStdString(c.trainSplit)).arg(thumbs.size()));
+            m_galleryTitle->setText(text ? tr("<b>Meta-training sentences of %1</b> (split '%2', %3 domain(s); "
+                                              "every task draws from one domain)")
+                                               .arg(QString::fromStdString(c.dataset),
+                                                    QString::fromStdString(c.trainSplit)).arg(thumbs.size())
+                                         : tr("<b>Meta-training classes of %1</b> (split '%2', %3 classes)")
+                                               .arg(QString::fromStdString(c.dataset),
+                                                    QString::fromStdString(c.trainSplit)).arg(thumbs.size()));
             m_loading = false;
             Q_EMIT loaded();
         },

@@ -1,6 +1,7 @@
 #include "ui/dataset_chooser.h"
 
 #include "core/data/dataset_registry.h"
+#include "core/text/text_datasets.h"
 #include "ui/dataset_download.h"
 
 #include <QComboBox>
@@ -12,7 +13,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
-#include <QStandardItemModel>
 
 namespace maml::ui {
 namespace {
@@ -20,17 +20,21 @@ namespace {
 struct Kind {
     const char* id;
     const char* label;
-    bool folder;
+    bool folder; ///< a folder picker (images) or a file picker (text)
+    bool text;
     int imageSize;
     int channels;
 };
 // Sizes and channels are the datasets' defaults (core/data/dataset_registry.h).
 constexpr Kind kKinds[] = {
-    {"glyphs", "Glyphs (built in, generated from installed fonts)", false, 28, 1},
-    {"fashion-mnist", "Fashion-MNIST (Debian package)", false, 28, 1},
-    {"cifar100", "CIFAR-100 (download)", false, 32, 3},
-    {"omniglot", "Omniglot (folder)", true, 28, 1},
-    {"folder", "Image folder (one sub-folder per class)", true, 84, 3},
+    {"glyphs", "Glyphs (built in, generated from installed fonts)", false, false, 28, 1},
+    {"fashion-mnist", "Fashion-MNIST (Debian package)", false, false, 28, 1},
+    {"cifar100", "CIFAR-100 (download)", false, false, 32, 3},
+    {"omniglot", "Omniglot (folder)", true, false, 28, 1},
+    {"folder", "Image folder (one sub-folder per class)", true, false, 84, 3},
+    {"sentiment-uci", "UCI sentiment sentences (amazon, yelp, imdb)", false, true, 28, 1},
+    {"imdb50k", "IMDb 50k movie reviews", false, true, 28, 1},
+    {"text", "Your sentences (.tsv, .csv or .jsonl file)", true, true, 28, 1},
 };
 
 const Kind& kindOf(const QString& id)
@@ -48,15 +52,13 @@ DatasetChooser::DatasetChooser(QWidget* parent) : QWidget(parent)
     m_mode = new QComboBox;
     m_mode->setObjectName(QStringLiteral("dataMode"));
     m_mode->addItem(tr("Images"), QStringLiteral("images"));
-    // Text episodes (issue 5) plug in here; the item stays disabled until that mode exists.
-    m_mode->addItem(tr("Text (not available yet)"), QStringLiteral("text"));
-    if (auto* model = qobject_cast<QStandardItemModel*>(m_mode->model()))
-        model->item(1)->setEnabled(false);
+    m_mode->addItem(tr("Text"), QStringLiteral("text"));
+    m_mode->setToolTip(tr("Image classes, or text: sentences with a label, tasks drawn from one domain"));
     m_kind = new QComboBox;
     m_kind->setObjectName(QStringLiteral("datasetKind"));
-    for (const auto& k : kKinds)
-        m_kind->addItem(tr(k.label), QString::fromLatin1(k.id));
+    fillKinds(false);
     m_folder = new QLineEdit;
+    m_folder->setObjectName(QStringLiteral("datasetPath"));
     m_folder->setPlaceholderText(tr("Folder with the images"));
     m_browse = new QPushButton(tr("Browse..."));
     m_download = new QPushButton(tr("Download CIFAR-100 (161 MiB)"));
@@ -77,6 +79,8 @@ DatasetChooser::DatasetChooser(QWidget* parent) : QWidget(parent)
     grid->addWidget(m_status, 3, 0, 1, 3);
     grid->setColumnStretch(1, 1);
 
+    connect(m_mode, &QComboBox::activated, this,
+            [this] { setText(m_mode->currentData().toString() == QLatin1String("text")); });
     connect(m_kind, &QComboBox::currentIndexChanged, this, &DatasetChooser::onKindChanged);
     connect(m_browse, &QPushButton::clicked, this, &DatasetChooser::browse);
     connect(m_folder, &QLineEdit::editingFinished, this, [this] {
@@ -94,10 +98,24 @@ QString DatasetChooser::kindId() const
     return m_kind->currentData().toString();
 }
 
+void DatasetChooser::fillKinds(bool text)
+{
+    QSignalBlocker block(m_kind);
+    m_kind->clear();
+    for (const auto& k : kKinds)
+        if (k.text == text)
+            m_kind->addItem(tr(k.label), QString::fromLatin1(k.id));
+    QSignalBlocker blockMode(m_mode);
+    m_mode->setCurrentIndex(text ? 1 : 0);
+}
+
 QString DatasetChooser::spec() const
 {
     const QString id = kindId();
     const QString folder = m_folder->text().trimmed();
+    // "text:" even without a file, so the spec stays a text spec (and says what is missing).
+    if (id == QLatin1String("text"))
+        return id + QLatin1Char(':') + folder;
     // "omniglot" alone lets the registry look in its default places.
     return folder.isEmpty() ? id : id + QLatin1Char(':') + folder;
 }
@@ -106,6 +124,8 @@ void DatasetChooser::setSpec(const QString& spec)
 {
     const int colon = spec.indexOf(QLatin1Char(':'));
     const QString id = colon < 0 ? spec : spec.left(colon);
+    const bool text = offers(spec) && kindOf(id).text;
+    fillKinds(text);
     const int index = m_kind->findData(id);
     QSignalBlocker block(m_kind);
     m_kind->setCurrentIndex(index < 0 ? 0 : index);
@@ -116,6 +136,19 @@ void DatasetChooser::setSpec(const QString& spec)
     refreshAvailability();
 }
 
+bool DatasetChooser::isText() const
+{
+    return kindOf(kindId()).text;
+}
+
+void DatasetChooser::setText(bool text)
+{
+    if (text == isText())
+        return;
+    fillKinds(text);
+    onKindChanged();
+}
+
 bool DatasetChooser::offers(const QString& spec)
 {
     const QString id = spec.section(QLatin1Char(':'), 0, 0);
@@ -123,6 +156,11 @@ bool DatasetChooser::offers(const QString& spec)
         if (id == QLatin1String(k.id))
             return true;
     return false;
+}
+
+bool DatasetChooser::isTextSpec(const QString& spec)
+{
+    return maml::isTextSpec(spec.toStdString());
 }
 
 int DatasetChooser::defaultImageSize() const
@@ -148,6 +186,8 @@ void DatasetChooser::onKindChanged()
                 m_folder->setText(QString::fromStdString(info.spec).mid(9));
     if (id == QLatin1String("cifar100"))
         m_folder->setPlaceholderText(tr("Leave empty for the download folder"));
+    else if (id == QLatin1String("text"))
+        m_folder->setPlaceholderText(tr("A .tsv, .csv or .jsonl file: text, label[, domain]"));
     else
         m_folder->setPlaceholderText(tr("Folder with the images"));
     refreshAvailability();
@@ -156,8 +196,10 @@ void DatasetChooser::onKindChanged()
 
 void DatasetChooser::browse()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the dataset folder"),
-                                                          m_folder->text());
+    const QString dir = kindId() == QLatin1String("text")
+        ? QFileDialog::getOpenFileName(this, tr("Choose a file of labelled sentences"), m_folder->text(),
+                                       tr("Labelled sentences (*.tsv *.csv *.jsonl);;All files (*)"))
+        : QFileDialog::getExistingDirectory(this, tr("Choose the dataset folder"), m_folder->text());
     if (dir.isEmpty())
         return;
     m_folder->setText(dir);
@@ -171,7 +213,10 @@ void DatasetChooser::refreshAvailability()
     const bool cifar = id == QLatin1String("cifar100");
     bool available = false;
     QString text;
-    for (const auto& info : knownDatasets()) {
+    auto infos = knownDatasets();
+    for (auto& info : knownTextDatasets())
+        infos.push_back(std::move(info));
+    for (const auto& info : infos) {
         const QString s = QString::fromStdString(info.spec);
         if (s != id && !s.startsWith(id + QLatin1Char(':')))
             continue;
@@ -180,7 +225,12 @@ void DatasetChooser::refreshAvailability()
                          : QString::fromStdString(info.howToGet);
         break;
     }
-    if (kindOf(id).folder && m_folder->text().isEmpty())
+    if (id == QLatin1String("text"))
+        text = m_folder->text().isEmpty()
+                   ? tr("Choose a file with Browse...: one sentence per line with its label "
+                        "(TSV, CSV or JSON lines; an optional domain column)")
+                   : QString();
+    else if (kindOf(id).folder && m_folder->text().isEmpty())
         text = tr("Choose the folder with Browse...");
     const bool downloading = m_downloadJob != nullptr;
     m_download->setVisible(cifar && m_folder->text().isEmpty() && (!available || downloading));

@@ -42,6 +42,7 @@ EpisodePicture pictureOf(const Episode& episode)
     EpisodePicture picture;
     for (const auto& name : episode.classNames)
         picture.classNames << QString::fromStdString(name);
+    picture.text = episode.supportX.dim() == 2; // token ids [n, length]
     picture.support = tilesOf(episode.supportX, episode.supportY, episode.ways());
     picture.queries = tilesOf(episode.queryX, episode.queryY, episode.ways());
     return picture;

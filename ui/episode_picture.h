@@ -22,8 +22,10 @@ struct EpisodeTile {
     QString source;      ///< where the image comes from (tooltip)
 };
 
-/// Support and query images per episode label, plus the class names.
+/// Support and query images per episode label, plus the class names. For a text episode the
+/// tiles have no image and `source` is the sentence ("[domain] sentence").
 struct EpisodePicture {
+    bool text = false;
     QStringList classNames;
     QVector<QVector<EpisodeTile>> support; ///< [label][k]
     QVector<QVector<EpisodeTile>> queries; ///< [label][q]

@@ -1,6 +1,7 @@
 #include "ui/episodes_page.h"
 
 #include "ui/background.h"
+#include "ui/dataset_chooser.h"
 #include "ui/episode_view.h"
 #include "ui/workbench.h"
 
@@ -19,14 +20,13 @@ namespace maml::ui {
 EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent)
     : QWidget(parent), m_workbench(workbench)
 {
-    auto* title = new QLabel(tr("<h2>2. Episodes</h2>A task as the meta-learner sees it: K labelled "
-                                "support images per class, then the query images it must classify. "
-                                "Drag any image to the Adapt page."));
+    auto* title = m_title = new QLabel;
     title->setWordWrap(true);
     m_split = new QComboBox;
     m_split->addItem(tr("meta-training classes"), QStringLiteral("train"));
     m_split->addItem(tr("validation classes"), QStringLiteral("val"));
     m_split->addItem(tr("test classes"), QStringLiteral("test"));
+    m_split->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_seed = new QSpinBox;
     m_seed->setRange(0, 2147483647);
     m_seed->setValue(1);
@@ -62,8 +62,28 @@ EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent)
     connect(m_seed, &QSpinBox::valueChanged, this, &EpisodesPage::sample);
     connect(resampleButton, &QPushButton::clicked, this, &EpisodesPage::resample);
     connect(m_zoom, &QSlider::valueChanged, this, [this](int z) { m_view->setZoom(z); });
+    connect(workbench, &Workbench::experimentChanged, this, &EpisodesPage::showMode);
     connect(workbench, &Workbench::experimentChanged, this, &EpisodesPage::sample);
+    showMode();
     sample();
+}
+
+void EpisodesPage::showMode()
+{
+    const auto& c = m_workbench->experiment();
+    const bool text = DatasetChooser::isTextSpec(QString::fromStdString(c.dataset));
+    m_title->setText(text ? tr("<h2>2. Episodes</h2>A task as the meta-learner sees it: K labelled support "
+                               "sentences per class, all from one domain, then the query sentences it must "
+                               "classify. Drag a sentence to a text box of the Adapt page.")
+                          : tr("<h2>2. Episodes</h2>A task as the meta-learner sees it: K labelled "
+                               "support images per class, then the query images it must classify. "
+                               "Drag any image to the Adapt page."));
+    const QString splits[] = {QString::fromStdString(c.trainSplit), QString::fromStdString(c.valSplit),
+                              QString::fromStdString(c.testSplit)};
+    const QString names[] = {tr("meta-training"), tr("validation"), tr("test")};
+    for (int i = 0; i < 3; ++i)
+        m_split->setItemText(i, text ? tr("%1 domains (%2)").arg(names[i], splits[i])
+                                     : tr("%1 classes").arg(names[i]));
 }
 
 void EpisodesPage::setSeed(int seed)

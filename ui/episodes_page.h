@@ -30,7 +30,10 @@ Q_SIGNALS:
     void sampled();
 
 private:
+    void showMode();
+
     Workbench* m_workbench;
+    QLabel* m_title = nullptr;
     EpisodeView* m_view = nullptr;
     QComboBox* m_split = nullptr;
     QSpinBox* m_seed = nullptr;

@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/engine/checkpoint.h"
+#include "core/text/text_datasets.h"
 #include "ui/background.h"
 #include "ui/dataset_cache.h"
 #include "ui/eval_session.h"
@@ -270,6 +271,19 @@ void EvaluatePage::loadGallery(const EvalResult& r)
     const auto checkpoint = m_checkpoint->text().toStdString();
     const auto wrong = r.misclassified;
     const auto dataset = r.dataset;
+    // Text: the misclassified sentences, one wrapped line each.
+    const bool text = isTextSpec(dataset);
+    m_gallery->setViewMode(text ? QListView::ListMode : QListView::IconMode);
+    m_gallery->setGridSize(text ? QSize() : QSize(120, 84));
+    if (text) {
+        for (size_t i = 0; i < wrong.size() && i < 200; ++i)
+            new QListWidgetItem(QStringLiteral("%1 -> %2: %3").arg(QString::fromStdString(wrong[i].trueName),
+                                                                   QString::fromStdString(wrong[i].predictedName),
+                                                                   QString::fromStdString(wrong[i].source)),
+                                m_gallery);
+        m_galleryLoading = false;
+        return;
+    }
     runInBackground<QVector<GalleryItem>>(
         this,
         [checkpoint, wrong, dataset] {

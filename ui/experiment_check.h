@@ -5,6 +5,7 @@
 
 namespace maml {
 class ImageDataset;
+class TextCorpus;
 struct ExperimentConfig;
 }
 
@@ -15,5 +16,10 @@ namespace maml::ui {
 /// same sampler training uses, so the message is the sampler's own ("class 'rose' has 20
 /// images; K + Q = 25"). Empty when the experiment can run.
 QStringList experimentProblems(const ExperimentConfig& config, const ImageDataset* dataset);
+
+/// The same for a text experiment: the config's problems, the Transformer's settings, and, when
+/// `corpus` is given, whether each split expression names known domains that can give
+/// N-way K-shot Q-query tasks (the text sampler's own message, with the counts per domain).
+QStringList experimentProblems(const ExperimentConfig& config, const TextCorpus* corpus);
 
 }  // namespace maml::ui

@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
+#include "core/text/text_task_source.h"
 #include "ui/background.h"
 #include "ui/class_picker.h"
 #include "ui/dataset_cache.h"
@@ -14,6 +15,8 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -48,6 +51,11 @@ void setSplitChoice(QComboBox* combo, const std::string& split)
     combo->setCurrentText(s);
 }
 
+int extraInt(const nlohmann::json& extra, const char* key, int fallback)
+{
+    return extra.contains(key) && extra[key].is_number_integer() ? extra[key].get<int>() : fallback;
+}
+
 }  // namespace
 
 ExperimentDialog::ExperimentDialog(const ExperimentConfig& config, QWidget* parent)
@@ -64,9 +72,13 @@ ExperimentDialog::ExperimentDialog(const ExperimentConfig& config, QWidget* pare
     auto* left = new QVBoxLayout;
     left->addWidget(buildDataBox());
     left->addWidget(buildClassBox(), 1);
+    auto* right = new QVBoxLayout;
+    right->addWidget(buildSettingsBox());
+    right->addWidget(buildModelBox());
+    right->addStretch(1);
     auto* columns = new QHBoxLayout;
     columns->addLayout(left, 3);
-    columns->addWidget(buildSettingsBox(), 2);
+    columns->addLayout(right, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(columns, 1);
     layout->addWidget(m_message);
@@ -99,10 +111,16 @@ void ExperimentDialog::connectEdits()
         connect(spin, &QSpinBox::valueChanged, this, &ExperimentDialog::validate);
     for (auto* spin : findChildren<QDoubleSpinBox*>())
         connect(spin, &QDoubleSpinBox::valueChanged, this, &ExperimentDialog::validate);
-    for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit, m_order})
+    for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit, m_order, m_head})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             refreshClassPicker();
             validate();
+        });
+    // Text splits are typed expressions (the combos are editable in text mode).
+    for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit})
+        connect(combo, &QComboBox::editTextChanged, this, [this] {
+            if (m_textMode)
+                validate();
         });
     connect(m_picker, &ClassPicker::selectionChanged, this, [this] {
         storePickedClasses();
@@ -115,6 +133,16 @@ void ExperimentDialog::connectEdits()
     connect(m_chooser, &DatasetChooser::specChanged, this, [this] {
         if (m_settingUp)
             return;
+        if (m_chooser->isText() != m_textMode)
+            return switchMode(m_chooser->isText());
+        if (m_textMode) {
+            const ExperimentConfig d = textDefaults(m_chooser->spec());
+            QSignalBlocker b1(m_trainSplit), b2(m_valSplit), b3(m_testSplit);
+            setSplitChoice(m_trainSplit, d.trainSplit);
+            setSplitChoice(m_valSplit, d.valSplit);
+            setSplitChoice(m_testSplit, d.testSplit);
+            return openDataset();
+        }
         QSignalBlocker b1(m_imageSize), b2(m_channels);
         m_imageSize->setValue(m_chooser->defaultImageSize());
         m_channels->setCurrentIndex(m_channels->findData(m_chooser->defaultChannels()));
@@ -155,6 +183,15 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_threads->setValue(c.threads);
     m_filters->setValue(c.filters);
     m_valEvery->setValue(c.valEvery);
+    const auto& e = c.extra;
+    m_dModel->setValue(extraInt(e, "dModel", 256));
+    m_heads->setValue(extraInt(e, "heads", 4));
+    m_layers->setValue(extraInt(e, "layers", 1));
+    m_ff->setValue(extraInt(e, "ff", 512));
+    m_head->setCurrentIndex(std::max(0, m_head->findData(QString::fromStdString(e.value("head", std::string("mean"))))));
+    m_length->setValue(extraInt(e, "length", 128));
+    m_minCount->setValue(extraInt(e, "minCount", 2));
+    showModeFields(m_chooser->isText());
     m_settingUp = false;
     openDataset();
 }
@@ -183,6 +220,26 @@ ExperimentConfig ExperimentDialog::config() const
     c.threads = m_threads->value();
     c.filters = m_filters->value();
     c.valEvery = m_valEvery->value();
+    if (m_textMode) {
+        c.model = "transformer";
+        c.extra["dModel"] = m_dModel->value();
+        c.extra["heads"] = m_heads->value();
+        c.extra["layers"] = m_layers->value();
+        c.extra["ff"] = m_ff->value();
+        c.extra["head"] = m_head->currentData().toString().toStdString();
+        c.extra["length"] = m_length->value();
+        c.extra["minCount"] = m_minCount->value();
+        // The vocabulary is rebuilt from the (possibly changed) data when training starts.
+        c.extra.erase("tokenizer");
+        c.extra.erase("lexiconPrior");     // derived from the vocabulary, rebuilt with it
+        c.extra.erase("lexiconOnlyFrom");
+        c.trainClasses.clear();
+        c.valClasses.clear();
+        c.testClasses.clear();
+    } else if (c.model == "transformer") {
+        c.model = "conv4";
+        c.extra = nlohmann::json::object();
+    }
     return c;
 }
 
@@ -191,15 +248,30 @@ void ExperimentDialog::openDataset()
     if (m_settingUp)
         return;
     const ExperimentConfig c = config();
-    const QString key = QStringLiteral("%1|%2|%3|%4").arg(QString::fromStdString(c.dataset))
-                            .arg(c.imageSize).arg(c.channels).arg(c.rotations);
-    if (key == m_openedKey && (m_dataset || m_loading))
+    const QString key = m_textMode ? QString::fromStdString(c.dataset)
+                                   : QStringLiteral("%1|%2|%3|%4").arg(QString::fromStdString(c.dataset))
+                                         .arg(c.imageSize).arg(c.channels).arg(c.rotations);
+    if (key == m_openedKey && (m_dataset || m_corpus || m_loading))
         return validate();
     m_openedKey = key;
     m_dataset.reset();
+    m_corpus.reset();
     m_loading = true;
     const int generation = ++m_openGeneration;
     validate();
+    if (m_textMode) {
+        m_corpusInfo->setText(tr("Opening %1...").arg(QString::fromStdString(c.dataset).toHtmlEscaped()));
+        return runInBackground<std::shared_ptr<const TextCorpus>>(
+            this, [c] { return sharedTextCorpus(c.dataset); },
+            [this, generation](std::shared_ptr<const TextCorpus> corpus) {
+                if (generation == m_openGeneration)
+                    onCorpusOpened(corpus);
+            },
+            [this, generation](const QString& message) {
+                if (generation == m_openGeneration)
+                    onOpenFailed(message);
+            });
+    }
     runInBackground<std::shared_ptr<const ImageDataset>>(
         this,
         [c] { return DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations); },
@@ -208,14 +280,20 @@ void ExperimentDialog::openDataset()
                 onDatasetOpened(ds);
         },
         [this, generation](const QString& message) {
-            if (generation != m_openGeneration)
-                return;
-            m_loading = false;
-            m_problems = {message};
-            m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
-            m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-            Q_EMIT validated();
+            if (generation == m_openGeneration)
+                onOpenFailed(message);
         });
+}
+
+void ExperimentDialog::onOpenFailed(const QString& message)
+{
+    m_loading = false;
+    m_problems = {message};
+    m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    if (m_textMode)
+        m_corpusInfo->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+    Q_EMIT validated();
 }
 
 void ExperimentDialog::onDatasetOpened(std::shared_ptr<const ImageDataset> dataset)
@@ -246,7 +324,7 @@ void ExperimentDialog::refreshSplits()
 
 void ExperimentDialog::refreshClassPicker()
 {
-    if (!m_dataset)
+    if (!m_dataset || m_textMode)
         return;
     const ExperimentConfig c = config();
     const QString role = m_pickerSplitRole;
@@ -276,7 +354,8 @@ void ExperimentDialog::validate()
 {
     if (m_settingUp)
         return;
-    m_problems = experimentProblems(config(), m_dataset.get());
+    m_problems = m_textMode ? experimentProblems(config(), m_corpus.get())
+                            : experimentProblems(config(), m_dataset.get());
     if (m_loading)
         m_problems << tr("Opening the dataset...");
     const bool ok = m_problems.isEmpty();

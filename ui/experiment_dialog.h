@@ -8,15 +8,19 @@
 
 #include <memory>
 
+class QBoxLayout;
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
 class QLabel;
 class QSpinBox;
 
 namespace maml {
 class ImageDataset;
+class TextCorpus;
 }
 
 namespace maml::ui {
@@ -50,10 +54,21 @@ private:
     QWidget* buildDataBox();
     QWidget* buildClassBox();
     QWidget* buildSettingsBox();
+    QWidget* buildModelBox();
     void connectEdits();
     void openDataset();
     void onDatasetOpened(std::shared_ptr<const ImageDataset> dataset);
+    void onCorpusOpened(std::shared_ptr<const TextCorpus> corpus);
+    void onOpenFailed(const QString& message);
+    /// The user switched between images and text: start from that mode's default preset.
+    void switchMode(bool text);
+    /// Shows the fields of the mode (image size, class picker / transformer, corpus summary).
+    void showModeFields(bool text);
     void refreshSplits();
+    void refreshTextSplits();
+    /// The config a text dataset starts from: the sentiment-uci-2w5s preset (other datasets
+    /// than sentiment-uci: every domain's @train / @val / @test parts).
+    static ExperimentConfig textDefaults(const QString& spec);
     void refreshClassPicker();
     void storePickedClasses();
     void validate();
@@ -63,9 +78,11 @@ private:
 
     ExperimentConfig m_base; ///< keeps settings the dialog has no field for
     std::shared_ptr<const ImageDataset> m_dataset;
+    std::shared_ptr<const TextCorpus> m_corpus;
     QString m_openedKey;
     bool m_loading = false;
     bool m_settingUp = false;
+    bool m_textMode = false;
     int m_openGeneration = 0;
     QStringList m_problems;
     QString m_file;
@@ -95,6 +112,20 @@ private:
     QSpinBox* m_threads = nullptr;
     QSpinBox* m_filters = nullptr;
     QSpinBox* m_valEvery = nullptr;
+    QFormLayout* m_dataForm = nullptr;
+    QLabel* m_splitsLabel = nullptr;
+    QBoxLayout* m_splitsLayout = nullptr;
+    QFormLayout* m_settingsForm = nullptr;
+    QGroupBox* m_classBox = nullptr;
+    QLabel* m_corpusInfo = nullptr;
+    QGroupBox* m_modelBox = nullptr; ///< the Transformer's settings (config.extra), text only
+    QSpinBox* m_dModel = nullptr;
+    QSpinBox* m_heads = nullptr;
+    QSpinBox* m_layers = nullptr;
+    QSpinBox* m_ff = nullptr;
+    QComboBox* m_head = nullptr;
+    QSpinBox* m_length = nullptr;
+    QSpinBox* m_minCount = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
 };

@@ -45,7 +45,7 @@ QWidget* ExperimentDialog::buildDataBox()
     m_preset->addItem(tr("(choose a preset to fill in every field)"));
     for (const auto& p : presets()) {
         if (!DatasetChooser::offers(QString::fromStdString(p.config.dataset)))
-            continue; // text presets belong to the text mode (issue 5)
+            continue;
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
         m_preset->setItemData(m_preset->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
     }
@@ -59,22 +59,39 @@ QWidget* ExperimentDialog::buildDataBox()
     m_trainSplit = new QComboBox;
     m_valSplit = new QComboBox;
     m_testSplit = new QComboBox;
-    auto* splits = new QHBoxLayout;
-    for (auto* c : {m_trainSplit, m_valSplit, m_testSplit})
-        splits->addWidget(c);
+    // Side by side for image split names; one under the other for text expressions (longer).
+    auto* splits = m_splitsLayout = new QBoxLayout(QBoxLayout::LeftToRight);
+    for (auto* c : {m_trainSplit, m_valSplit, m_testSplit}) {
+        c->setInsertPolicy(QComboBox::NoInsert);
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(10);
+        splits->addWidget(c, 1);
+    }
+    m_trainSplit->setObjectName(QStringLiteral("trainSplit"));
+    m_valSplit->setObjectName(QStringLiteral("valSplit"));
+    m_testSplit->setObjectName(QStringLiteral("testSplit"));
     auto* form = new QFormLayout(box);
+    m_dataForm = form;
     form->addRow(tr("Preset"), m_preset);
     form->addRow(tr("Dataset"), m_chooser);
     form->addRow(tr("Image size"), m_imageSize);
     form->addRow(tr("Channels"), m_channels);
     form->addRow(QString(), m_rotations);
-    form->addRow(tr("Splits: train / val / test"), splits);
+    m_splitsLabel = new QLabel(tr("Splits: train / val / test"));
+    form->addRow(m_splitsLabel, splits);
     return box;
 }
 
 QWidget* ExperimentDialog::buildClassBox()
 {
     auto* box = new QGroupBox(tr("Classes"));
+    m_classBox = box;
+    m_corpusInfo = new QLabel;
+    m_corpusInfo->setObjectName(QStringLiteral("corpusInfo"));
+    m_corpusInfo->setWordWrap(true);
+    m_corpusInfo->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_corpusInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_corpusInfo->setVisible(false);
     m_pickerRole = new QComboBox;
     m_pickerRole->addItem(tr("Classes for meta-training"), QStringLiteral("train"));
     m_pickerRole->addItem(tr("Classes for validation"), QStringLiteral("val"));
@@ -83,6 +100,7 @@ QWidget* ExperimentDialog::buildClassBox()
     auto* layout = new QVBoxLayout(box);
     layout->addWidget(m_pickerRole);
     layout->addWidget(m_picker, 1);
+    layout->addWidget(m_corpusInfo, 1);
     return box;
 }
 
@@ -111,6 +129,7 @@ QWidget* ExperimentDialog::buildSettingsBox()
     m_filters = intSpin(1, 1024);
     m_valEvery = intSpin(0, 1000000);
     auto* form = new QFormLayout(box);
+    m_settingsForm = form;
     form->addRow(tr("N-way (classes per episode)"), m_ways);
     form->addRow(tr("K-shot (support images per class)"), m_shots);
     form->addRow(tr("Q-query (query images per class)"), m_queries);
@@ -126,6 +145,37 @@ QWidget* ExperimentDialog::buildSettingsBox()
     form->addRow(tr("Conv-4 filters"), m_filters);
     form->addRow(tr("Validate every"), m_valEvery);
     return box;
+}
+
+QWidget* ExperimentDialog::buildModelBox()
+{
+    m_modelBox = new QGroupBox(tr("Transformer encoder (text)"));
+    m_modelBox->setObjectName(QStringLiteral("transformerBox"));
+    m_dModel = intSpin(2, 4096);
+    m_dModel->setObjectName(QStringLiteral("dModel"));
+    m_dModel->setSingleStep(16);
+    m_heads = intSpin(1, 64);
+    m_heads->setObjectName(QStringLiteral("heads"));
+    m_layers = intSpin(1, 24);
+    m_ff = intSpin(1, 65536);
+    m_ff->setSingleStep(64);
+    m_head = new QComboBox;
+    m_head->setObjectName(QStringLiteral("head"));
+    m_head->addItem(tr("mean over the tokens"), QStringLiteral("mean"));
+    m_head->addItem(tr("flatten (the study's: Linear(length x d_model, N))"), QStringLiteral("flatten"));
+    m_length = intSpin(4, 1024);
+    m_length->setSuffix(tr(" tokens"));
+    m_minCount = intSpin(1, 1000);
+    m_minCount->setToolTip(tr("A word enters the vocabulary when the meta-training sentences hold it this often"));
+    auto* form = new QFormLayout(m_modelBox);
+    form->addRow(tr("d_model"), m_dModel);
+    form->addRow(tr("Attention heads"), m_heads);
+    form->addRow(tr("Encoder layers"), m_layers);
+    form->addRow(tr("Feed-forward width"), m_ff);
+    form->addRow(tr("Head"), m_head);
+    form->addRow(tr("Sequence length"), m_length);
+    form->addRow(tr("Vocabulary: min. count"), m_minCount);
+    return m_modelBox;
 }
 
 }  // namespace maml::ui

@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
+#include "core/text/text_datasets.h"
 #include "ui/adapt_page.h"
 #include "ui/class_bin.h"
 #include "ui/data_page.h"
@@ -11,6 +12,8 @@
 #include "ui/experiment_dialog.h"
 #include "ui/main_window.h"
 #include "ui/query_area.h"
+#include "ui/text_class_box.h"
+#include "ui/text_query_panel.h"
 #include "ui/train_page.h"
 #include "ui/training_session.h"
 #include "ui/workbench.h"
@@ -190,7 +193,97 @@ void ScreenshotTour::adapt()
         page->adapt();
         waitUntil([shown] { return *shown; }, [this] {
             save(m_window.get(), QStringLiteral("6-adapt.png"));
-            Q_EMIT done(!m_failed);
+            textDialog();
+        });
+    });
+}
+
+void ScreenshotTour::finish()
+{
+    Q_EMIT done(!m_failed);
+}
+
+void ScreenshotTour::textDialog()
+{
+    bool available = false;
+    for (const auto& info : knownTextDatasets())
+        available = available || (info.spec == "sentiment-uci" && info.available);
+    if (m_textIterations <= 0 || !available) {
+        std::fprintf(stderr, "text pages skipped: %s\n",
+                     m_textIterations <= 0 ? "disabled" : "sentiment-uci is missing (datasets/fetch-text-data.sh)");
+        return finish();
+    }
+    ExperimentConfig config = preset("sentiment-uci-2w5s");
+    config.iterations = m_textIterations;
+    config.valEvery = std::max(1, m_textIterations / 2);
+    config.valEpisodes = 20;
+    config.logEvery = 1;
+    config.threads = 2;
+    m_window->workbench()->setExperiment(config);
+    m_window->showPage(MainWindow::Data);
+    waitUntil([this] { return !m_window->dataPage()->isLoading(); }, [this, config] {
+        save(m_window.get(), QStringLiteral("7a-text-data.png"));
+        auto* dialog = new ExperimentDialog(config, m_window.get());
+        dialog->show();
+        waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
+            save(dialog, QStringLiteral("7b-text-experiment-dialog.png"));
+            dialog->deleteLater();
+            textEpisodes();
+        });
+    });
+}
+
+void ScreenshotTour::textEpisodes()
+{
+    m_window->showPage(MainWindow::Episodes);
+    m_window->episodesPage()->setSeed(3);
+    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this] {
+        save(m_window.get(), QStringLiteral("7c-text-episodes.png"));
+        textTrain();
+    });
+}
+
+void ScreenshotTour::textTrain()
+{
+    m_window->showPage(MainWindow::Train);
+    auto* page = m_window->trainPage();
+    page->setRunDir(QDir(m_temp.path()).filePath(QStringLiteral("text-run")));
+    auto finished = std::make_shared<int>(0);
+    connect(page, &TrainPage::trainingFinished, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
+    page->startTraining();
+    waitUntil([finished] { return *finished != 0; }, [this, finished] {
+        if (*finished < 0)
+            return fail(QStringLiteral("text training failed"));
+        save(m_window.get(), QStringLiteral("7d-text-train.png"));
+        textAdapt();
+    });
+}
+
+void ScreenshotTour::textAdapt()
+{
+    m_window->showPage(MainWindow::Adapt);
+    auto* page = m_window->adaptPage();
+    page->loadCheckpoint(m_window->workbench()->runCheckpoint());
+    waitUntil([page] { return page->isModelLoaded() && page->isTextMode(); }, [this, page] {
+        // Sentences in the style of the imdb domain (not in the corpus).
+        page->textBoxes()[0]->setSentences({QStringLiteral("The plot was a mess and the acting was worse."),
+                                            QStringLiteral("I walked out after an hour, what a waste of money."),
+                                            QStringLiteral("Boring, predictable and far too long.")});
+        page->textBoxes()[1]->setSentences({QStringLiteral("A wonderful film, I loved every minute of it."),
+                                            QStringLiteral("The cast is brilliant and the story is moving."),
+                                            QStringLiteral("One of the best movies I have seen this year.")});
+        page->textQueries()->setSentences({QStringLiteral("The music was beautiful and the ending made me smile."),
+                                           QStringLiteral("Terrible dialogue, I almost fell asleep."),
+                                           QStringLiteral("A great cast wasted on a dull script."),
+                                           QStringLiteral("I would happily watch it again.")});
+        auto shown = std::make_shared<bool>(false);
+        connect(page, &AdaptPage::predictionsShown, this, [shown, page] {
+            *shown = !page->losses().isEmpty();
+        });
+        page->adapt();
+        waitUntil([shown] { return *shown; }, [this] {
+            save(m_window.get(), QStringLiteral("7e-text-adapt.png"));
+            finish();
         });
     });
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Renders every page with a real state (a Glyphs model trained for a few iterations, an
-// evaluation, an adaptation with predictions) to PNG files: the README's screenshots.
+// evaluation, an adaptation with predictions) to PNG files: the README's screenshots. When the
+// UCI sentiment sentences are on the machine, the text mode too (dialog, episode, a short
+// training of the sentiment-uci-2w5s preset, adaptation to typed sentences).
 
 #include <QObject>
 #include <QString>
@@ -23,6 +25,8 @@ public:
 
     /// Iterations of the tiny training run (default 120).
     void setIterations(int iterations) { m_iterations = iterations; }
+    /// Iterations of the text training run (default 100; 0 skips the text pages).
+    void setTextIterations(int iterations) { m_textIterations = iterations; }
 
 public Q_SLOTS:
     void start();
@@ -40,12 +44,18 @@ private:
     void train();
     void evaluate();
     void adapt();
+    void textDialog();
+    void textEpisodes();
+    void textTrain();
+    void textAdapt();
+    void finish();
     QStringList writeSampleImages(int classIndex, int count, int first);
 
     QString m_outDir;
     QTemporaryDir m_temp;
     std::unique_ptr<MainWindow> m_window;
     int m_iterations = 120;
+    int m_textIterations = 100;
     bool m_failed = false;
 };
 

@@ -1,6 +1,9 @@
 #include "core/engine/conv4.h"
 
+#include "core/engine/max_pool.h"
 #include "core/util/error.h"
+
+#include <cstdlib>
 
 namespace maml {
 
@@ -64,8 +67,18 @@ torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tens
     }
     y = torch::batch_norm(y, p[2], p[3], mean, var, useBatchStats, /*momentum=*/0.1, /*eps=*/1e-5,
                           /*cudnn_enabled=*/false);
-    y = torch::relu(y);
-    return F::max_pool2d(y, F::MaxPool2dFuncOptions(2));
+    // Max-pool, then ReLU: the same values and gradients as ReLU then max-pool (both are
+    // monotone, and a window whose maximum is <= 0 gives 0 and no gradient either way), but the
+    // ReLU and its backward run on a quarter of the elements. The meta-gradient check in
+    // bench/ compares against the reference's ReLU-then-pool order. maxPool2x2 keeps one byte
+    // per output for its backward (see max_pool.h); MAML_TORCH_POOL=1 uses torch's max_pool2d
+    // instead (for the benchmark's ablation).
+    static const bool torchPool = [] {
+        const char* v = std::getenv("MAML_TORCH_POOL");
+        return v && v[0] == '1';
+    }();
+    y = torchPool ? F::max_pool2d(y, F::MaxPool2dFuncOptions(2)) : maxPool2x2(y);
+    return torch::relu(y);
 }
 
 torch::Tensor Conv4::forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params, bool training)

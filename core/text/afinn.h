@@ -29,6 +29,8 @@ public:
     /// True (positive) if score > 0; a score of 0 (no sentiment word, or a tie) is negative.
     bool positive(const std::string& text) const { return score(text) > 0; }
     int words() const { return static_cast<int>(m_scores.size()); }
+    /// The lexicon: word (or short phrase) -> score -5..5.
+    const std::unordered_map<std::string, int>& scores() const { return m_scores; }
 
     /// Accuracy on the query sets of `episodes` episodes of `source` (episode i is
     /// source.batch(seed, i, 1), the evaluator's episode i), per episode as mean and 95% CI. The

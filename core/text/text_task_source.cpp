@@ -3,11 +3,13 @@
 #include "core/engine/config_preparer.h"
 #include "core/engine/model_factory.h"
 #include "core/engine/presets.h"
+#include "core/text/afinn.h"
 #include "core/text/text_datasets.h"
 #include "core/text/transformer.h"
 #include "core/util/embedded.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -29,6 +31,32 @@ std::string resolveTextSplit(const ExperimentConfig& config, const std::string& 
     std::string s = split == "train" ? config.trainSplit : split == "val" ? config.valSplit
                    : split == "test" ? config.testSplit : split;
     return s == "train" || s == "val" || s == "test" ? "all@" + s : s;
+}
+
+/// extra.lexicon: "" / "none" (default) or "afinn" (the AFINN-165 word scores as a prior).
+bool usesAfinnPrior(const ExperimentConfig& config)
+{
+    if (!config.extra.contains("lexicon")) return false;
+    const auto& v = config.extra["lexicon"];
+    std::string name = v.is_string() ? v.get<std::string>() : "?";
+    if (name.empty() || name == "none") return false;
+    if (name != "afinn")
+        throw Error("\"lexicon\" must be \"afinn\" or \"none\"", "config extra",
+                    "\"afinn\" seeds the embeddings with the AFINN-165 word scores (see docs/text.md)");
+    return true;
+}
+
+/// The single-word entries of the AFINN-165 lexicon, alphabetical, with their scores.
+std::vector<std::pair<std::string, int>> afinnWords()
+{
+    AfinnClassifier afinn(afinnLexiconPath());
+    std::vector<std::pair<std::string, int>> words;
+    for (const auto& [word, score] : afinn.scores()) {
+        auto tokens = WordTokenizer::split(word);
+        if (tokens.size() == 1 && tokens[0] == word) words.emplace_back(word, score);
+    }
+    std::sort(words.begin(), words.end());
+    return words;
 }
 
 /// The presets of datasets/sentiment.json (compiled in).
@@ -64,14 +92,32 @@ WordTokenizer textTokenizer(const ExperimentConfig& config)
     if (config.extra.contains("tokenizer")) return WordTokenizer::fromJson(config.extra["tokenizer"]);
     auto corpus = sharedTextCorpus(config.dataset);
     auto texts = corpus->texts(corpus->select(resolveTextSplit(config, "train")));
+    std::vector<std::string> lexiconWords;
+    if (usesAfinnPrior(config))
+        for (const auto& entry : afinnWords()) lexiconWords.push_back(entry.first);
     return WordTokenizer::build(texts, extraInt(config, "minCount", 2), extraInt(config, "maxWords", 0),
-                                extraInt(config, "length", WordTokenizer::kDefaultLength));
+                                extraInt(config, "length", WordTokenizer::kDefaultLength), lexiconWords);
 }
 
 void attachTextTokenizer(ExperimentConfig& config)
 {
     if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer")) return;
-    config.extra["tokenizer"] = textTokenizer(config).toJson();
+    auto tokenizer = textTokenizer(config);
+    config.extra["tokenizer"] = tokenizer.toJson();
+    // Derived from the vocabulary: never keep a stale one from an earlier config.
+    config.extra.erase("lexiconPrior");
+    config.extra.erase("lexiconOnlyFrom");
+    if (usesAfinnPrior(config)) {
+        // build() appends the lexicon's words after the training text's: the first of them.
+        auto textOnly = config;
+        textOnly.extra.erase("lexicon");
+        textOnly.extra.erase("tokenizer");
+        config.extra["lexiconOnlyFrom"] = textTokenizer(textOnly).vocabSize();
+        auto prior = nlohmann::json::array();
+        for (const auto& [word, score] : afinnWords())
+            if (tokenizer.id(word) != WordTokenizer::kUnk) prior.push_back({tokenizer.id(word), score});
+        config.extra["lexiconPrior"] = prior;
+    }
 }
 
 TextTaskSource::TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTokenizer tokenizer,
@@ -110,7 +156,11 @@ void registerTextExtensions()
 {
     registerModelFactory("transformer", [](const ExperimentConfig& config) -> std::shared_ptr<FunctionalModel> {
         auto options = TransformerOptions::fromConfig(config, textTokenizer(config).vocabSize());
-        return std::make_shared<TransformerEncoder>(options);
+        auto model = std::make_shared<TransformerEncoder>(options);
+        if (config.extra.contains("lexiconPrior"))
+            model->applyLexiconPrior(config.extra["lexiconPrior"], extraInt(config, "lexiconDims", 16),
+                                     extraInt(config, "lexiconOnlyFrom", -1));
+        return model;
     });
     TaskSourceFactory text;
     text.name = "text";

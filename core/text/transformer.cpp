@@ -93,6 +93,27 @@ TransformerEncoder::TransformerEncoder(TransformerOptions o) : m_options(std::mo
     m_positions = register_buffer("positions", sinusoidalPositions(m_options.length, static_cast<int>(d)));
 }
 
+void TransformerEncoder::applyLexiconPrior(const nlohmann::json& prior, int dims, int64_t lexiconOnlyFrom)
+{
+    const std::string where = "lexicon prior (config extra \"lexiconPrior\")";
+    if (dims < 1 || dims > m_options.dModel)
+        throw Error("lexiconDims must be between 1 and dModel (" + std::to_string(m_options.dModel) + ")", where);
+    if (!prior.is_array()) throw Error("expected a list of [token id, score] pairs", where);
+    torch::NoGradGuard noGrad;
+    if (lexiconOnlyFrom > 1 && lexiconOnlyFrom < m_options.vocabSize)
+        m_params[0].narrow(0, lexiconOnlyFrom, m_options.vocabSize - lexiconOnlyFrom).zero_();
+    auto lexicon = m_params[0].narrow(1, 0, dims);
+    lexicon.zero_();
+    for (const auto& entry : prior) {
+        if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_integer() || !entry[1].is_number())
+            throw Error("expected a list of [token id, score] pairs", where);
+        const auto id = entry[0].get<int64_t>();
+        if (id < 2 || id >= m_options.vocabSize)
+            throw Error("token id " + std::to_string(id) + " is outside the vocabulary", where);
+        lexicon[id].fill_(entry[1].get<double>() / 2.5);
+    }
+}
+
 torch::Tensor& TransformerEncoder::addParam(const std::string& name, torch::Tensor value)
 {
     m_params.push_back(register_parameter(name, std::move(value)));

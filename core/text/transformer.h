@@ -52,6 +52,14 @@ public:
                                                    const std::vector<torch::Tensor>& params) const;
 
     const TransformerOptions& options() const { return m_options; }
+    /// Seeds the embedding with a sentiment lexicon: the first `dims` coordinates of every
+    /// word become 0, those of the words in `prior` ([[token id, score -5..5], ...]) score / 2.5.
+    /// Words from id `lexiconOnlyFrom` on (the lexicon's words that the training text lacks,
+    /// which training never updates) get 0 in every other coordinate, so that they carry
+    /// their score and no random features. A fresh model's starting point only (a
+    /// checkpoint's weights replace it). Throws maml::Error on ids outside the vocabulary or
+    /// dims outside 1..dModel.
+    void applyLexiconPrior(const nlohmann::json& prior, int dims, int64_t lexiconOnlyFrom = -1);
     /// Number of tensors per encoder layer in metaParameters() (after the embedding).
     static constexpr int kLayerTensors = 12;
 

@@ -54,7 +54,7 @@ std::vector<std::string> WordTokenizer::split(const std::string& text)
 }
 
 WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int minCount,
-                                   int maxWords, int length)
+                                   int maxWords, int length, const std::vector<std::string>& extraWords)
 {
     if (length < 1) throw Error("token length must be at least 1", "length " + std::to_string(length));
     std::map<std::string, int> counts;
@@ -70,6 +70,8 @@ WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int mi
         if (maxWords > 0 && tokenizer.vocabSize() - 2 >= maxWords) break;
         if (!tokenizer.m_ids.count(word)) tokenizer.add(word);
     }
+    for (const auto& word : extraWords)
+        if (!word.empty() && !tokenizer.m_ids.count(word)) tokenizer.add(word);
     return tokenizer;
 }
 

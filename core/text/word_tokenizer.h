@@ -29,9 +29,11 @@ public:
     static std::vector<std::string> split(const std::string& text);
 
     /// Builds a vocabulary from `texts`: words seen at least `minCount` times, most frequent
-    /// first (ties alphabetical), at most `maxWords` of them (0 = no limit).
+    /// first (ties alphabetical), at most `maxWords` of them (0 = no limit); then the words of
+    /// `extraWords` not in it yet (e.g. a sentiment lexicon's), in their order.
     static WordTokenizer build(const std::vector<std::string>& texts, int minCount = 1,
-                               int maxWords = 0, int length = kDefaultLength);
+                               int maxWords = 0, int length = kDefaultLength,
+                               const std::vector<std::string>& extraWords = {});
 
     /// Ids of `text`, padded with [PAD] or cut to length().
     std::vector<int64_t> encode(const std::string& text) const;
