@@ -230,9 +230,7 @@ ExperimentConfig ExperimentDialog::config() const
         c.extra["length"] = m_length->value();
         c.extra["minCount"] = m_minCount->value();
         // The vocabulary is rebuilt from the (possibly changed) data when training starts.
-        c.extra.erase("tokenizer");
-        c.extra.erase("lexiconPrior");     // derived from the vocabulary, rebuilt with it
-        c.extra.erase("lexiconOnlyFrom");
+        c.extra.erase("tokenizer");  // (the lexicon prior derived from it goes with it: prepareConfig)
         c.trainClasses.clear();
         c.valClasses.clear();
         c.testClasses.clear();

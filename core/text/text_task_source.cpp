@@ -87,37 +87,52 @@ std::shared_ptr<const TextCorpus> sharedTextCorpus(const std::string& spec)
     return corpus;
 }
 
+namespace {
+
+/// The vocabulary of the config's meta-training text alone.
+WordTokenizer textVocabulary(const ExperimentConfig& config)
+{
+    auto corpus = sharedTextCorpus(config.dataset);
+    auto texts = corpus->texts(corpus->select(resolveTextSplit(config, "train")));
+    return WordTokenizer::build(texts, extraInt(config, "minCount", 2), extraInt(config, "maxWords", 0),
+                                extraInt(config, "length", WordTokenizer::kDefaultLength));
+}
+
+std::vector<std::string> wordsOf(const std::vector<std::pair<std::string, int>>& lexicon)
+{
+    std::vector<std::string> words;
+    for (const auto& entry : lexicon) words.push_back(entry.first);
+    return words;
+}
+
+}  // namespace
+
 WordTokenizer textTokenizer(const ExperimentConfig& config)
 {
     if (config.extra.contains("tokenizer")) return WordTokenizer::fromJson(config.extra["tokenizer"]);
-    auto corpus = sharedTextCorpus(config.dataset);
-    auto texts = corpus->texts(corpus->select(resolveTextSplit(config, "train")));
-    std::vector<std::string> lexiconWords;
-    if (usesAfinnPrior(config))
-        for (const auto& entry : afinnWords()) lexiconWords.push_back(entry.first);
-    return WordTokenizer::build(texts, extraInt(config, "minCount", 2), extraInt(config, "maxWords", 0),
-                                extraInt(config, "length", WordTokenizer::kDefaultLength), lexiconWords);
+    auto tokenizer = textVocabulary(config);
+    if (usesAfinnPrior(config)) tokenizer.appendWords(wordsOf(afinnWords()));
+    return tokenizer;
 }
 
 void attachTextTokenizer(ExperimentConfig& config)
 {
     if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer")) return;
-    auto tokenizer = textTokenizer(config);
-    config.extra["tokenizer"] = tokenizer.toJson();
+    auto tokenizer = textVocabulary(config);
     // Derived from the vocabulary: never keep a stale one from an earlier config.
     config.extra.erase("lexiconPrior");
     config.extra.erase("lexiconOnlyFrom");
     if (usesAfinnPrior(config)) {
-        // build() appends the lexicon's words after the training text's: the first of them.
-        auto textOnly = config;
-        textOnly.extra.erase("lexicon");
-        textOnly.extra.erase("tokenizer");
-        config.extra["lexiconOnlyFrom"] = textTokenizer(textOnly).vocabSize();
+        const auto lexicon = afinnWords();
+        // The lexicon's words go after the text's: the first of them, if any, gets this id.
+        config.extra["lexiconOnlyFrom"] = tokenizer.vocabSize();
+        tokenizer.appendWords(wordsOf(lexicon));
         auto prior = nlohmann::json::array();
-        for (const auto& [word, score] : afinnWords())
+        for (const auto& [word, score] : lexicon)
             if (tokenizer.id(word) != WordTokenizer::kUnk) prior.push_back({tokenizer.id(word), score});
         config.extra["lexiconPrior"] = prior;
     }
+    config.extra["tokenizer"] = tokenizer.toJson();
 }
 
 TextTaskSource::TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTokenizer tokenizer,

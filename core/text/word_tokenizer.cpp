@@ -54,7 +54,7 @@ std::vector<std::string> WordTokenizer::split(const std::string& text)
 }
 
 WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int minCount,
-                                   int maxWords, int length, const std::vector<std::string>& extraWords)
+                                   int maxWords, int length)
 {
     if (length < 1) throw Error("token length must be at least 1", "length " + std::to_string(length));
     std::map<std::string, int> counts;
@@ -70,9 +70,13 @@ WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int mi
         if (maxWords > 0 && tokenizer.vocabSize() - 2 >= maxWords) break;
         if (!tokenizer.m_ids.count(word)) tokenizer.add(word);
     }
-    for (const auto& word : extraWords)
-        if (!word.empty() && !tokenizer.m_ids.count(word)) tokenizer.add(word);
     return tokenizer;
+}
+
+void WordTokenizer::appendWords(const std::vector<std::string>& words)
+{
+    for (const auto& word : words)
+        if (!word.empty() && !m_ids.count(word)) add(word);
 }
 
 int64_t WordTokenizer::id(const std::string& word) const

@@ -29,11 +29,12 @@ public:
     static std::vector<std::string> split(const std::string& text);
 
     /// Builds a vocabulary from `texts`: words seen at least `minCount` times, most frequent
-    /// first (ties alphabetical), at most `maxWords` of them (0 = no limit); then the words of
-    /// `extraWords` not in it yet (e.g. a sentiment lexicon's), in their order.
+    /// first (ties alphabetical), at most `maxWords` of them (0 = no limit).
     static WordTokenizer build(const std::vector<std::string>& texts, int minCount = 1,
-                               int maxWords = 0, int length = kDefaultLength,
-                               const std::vector<std::string>& extraWords = {});
+                               int maxWords = 0, int length = kDefaultLength);
+    /// Adds the non-empty words not in the vocabulary yet (e.g. a sentiment lexicon's), in
+    /// their order, after the existing ones.
+    void appendWords(const std::vector<std::string>& words);
 
     /// Ids of `text`, padded with [PAD] or cut to length().
     std::vector<int64_t> encode(const std::string& text) const;
