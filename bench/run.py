@@ -4,7 +4,7 @@ the same meta-gradient, then time both, alternating, several repetitions, and pr
 
     /usr/bin/python3 bench/run.py                 # the README table (all settings, 1 and 2 threads)
     /usr/bin/python3 bench/run.py --quick         # fewer repetitions, canonical settings only
-    /usr/bin/python3 bench/run.py --ablation      # also: our plain path, torch's max_pool2d, glibc malloc untuned,
+    /usr/bin/python3 bench/run.py --ablation      # also: our plain path, torch's operators (each), glibc malloc untuned,
                                                   # and the reference with the same malloc tuning
 
 Each measurement is a fresh process (warm-up iterations, then timed ones; its median). For each
@@ -81,7 +81,10 @@ def variants(binary, ablation):
     if ablation:
         v += [("ours plain path", ours + ["--path", "plain"], {}),
               ("ours parallel, malloc untuned", ours + ["--path", "parallel", "--plain-malloc"], {}),
-              ("ours parallel, torch max_pool2d", ours + ["--path", "parallel"], {"MAML_TORCH_POOL": "1"}),
+              ("ours parallel, torch max_pool2d", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "pool"}),
+              ("ours parallel, torch batch_norm", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "bn"}),
+              ("ours parallel, torch conv2d", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "conv"}),
+              ("ours parallel, all torch operators", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "all"}),
               ("reference + malloc env", ref, MALLOC_ENV)]
     return v
 

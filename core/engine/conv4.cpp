@@ -1,6 +1,7 @@
 #include "core/engine/conv4.h"
 
 #include "core/engine/max_pool.h"
+#include "core/engine/second_order_ops.h"
 #include "core/util/error.h"
 
 #include <cstdlib>
@@ -58,25 +59,33 @@ std::vector<torch::Tensor> Conv4::metaParameters()
 torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b, bool training)
 {
     const auto* p = &params[b * kPerBlock];
-    auto y = F::conv2d(x, p[0], F::Conv2dFuncOptions().bias(p[1]).padding(1));
-    const bool useBatchStats = m_options.batchStatistics || training;
-    torch::Tensor mean, var;
-    if (!m_options.batchStatistics) {
-        mean = m_runningMean[b];
-        var = m_runningVar[b];
-    }
-    y = torch::batch_norm(y, p[2], p[3], mean, var, useBatchStats, /*momentum=*/0.1, /*eps=*/1e-5,
-                          /*cudnn_enabled=*/false);
+    // Convolution, BatchNorm and max-pool written for second-order MAML (second_order_ops.h,
+    // max_pool.h): the same values, faster double backwards, less kept for them.
+    // MAML_TORCH_OPS=conv,bn,pool switches each back to torch's own operator (for the
+    // benchmark's ablation).
+    static const bool torchConv = useTorchOperator("conv"), torchBn = useTorchOperator("bn"),
+                      torchPool = useTorchOperator("pool");
+    constexpr double kEps = 1e-5;
+    auto y = torchConv ? F::conv2d(x, p[0], F::Conv2dFuncOptions().bias(p[1]).padding(1))
+                       : conv2dSecondOrder(x, p[0], p[1], /*padding=*/1);
     // Max-pool, then ReLU: the same values and gradients as ReLU then max-pool (both are
     // monotone, and a window whose maximum is <= 0 gives 0 and no gradient either way), but the
     // ReLU and its backward run on a quarter of the elements. The meta-gradient check in
-    // bench/ compares against the reference's ReLU-then-pool order. maxPool2x2 keeps one byte
-    // per output for its backward (see max_pool.h); MAML_TORCH_POOL=1 uses torch's max_pool2d
-    // instead (for the benchmark's ablation).
-    static const bool torchPool = [] {
-        const char* v = std::getenv("MAML_TORCH_POOL");
-        return v && v[0] == '1';
-    }();
+    // bench/ compares against the reference's ReLU-then-pool order.
+    if (m_options.batchStatistics && !torchBn && !torchPool)
+        return torch::relu(batchNormMaxPoolSecondOrder(y, p[2], p[3], kEps));
+    if (m_options.batchStatistics && !torchBn) {
+        y = batchNormSecondOrder(y, p[2], p[3], kEps);
+    } else {
+        const bool useBatchStats = m_options.batchStatistics || training;
+        torch::Tensor mean, var;
+        if (!m_options.batchStatistics) {
+            mean = m_runningMean[b];
+            var = m_runningVar[b];
+        }
+        y = torch::batch_norm(y, p[2], p[3], mean, var, useBatchStats, /*momentum=*/0.1, kEps,
+                              /*cudnn_enabled=*/false);
+    }
     y = torchPool ? F::max_pool2d(y, F::MaxPool2dFuncOptions(2)) : maxPool2x2(y);
     return torch::relu(y);
 }

@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace maml {
 namespace {
@@ -18,6 +20,10 @@ PoolShape shapeOf(int64_t n, int64_t c, int64_t h, int64_t w)
 {
     return {n * c, h, w, h / 2, w / 2};
 }
+
+}  // namespace
+
+namespace detail {
 
 /// out[p, i, j] = max of the 2x2 window, code = 2 * row + column of its first maximum.
 std::pair<torch::Tensor, torch::Tensor> poolForward(const torch::Tensor& input)
@@ -38,12 +44,21 @@ std::pair<torch::Tensor, torch::Tensor> poolForward(const torch::Tensor& input)
                 const float* r0 = plane + 2 * i * s.w;
                 const float* r1 = r0 + s.w;
                 for (int64_t j = 0; j < s.wo; ++j) {
-                    // torch's rule: a value replaces the maximum if it is larger or NaN.
+                    // torch's rule: a value replaces the maximum if it is larger or NaN. Written
+                    // as selects, not branches: which position wins is random, so branches
+                    // would be mispredicted about every other window.
                     float m = r0[2 * j];
                     uint8_t c = 0;
-                    if (r0[2 * j + 1] > m || std::isnan(r0[2 * j + 1])) { m = r0[2 * j + 1]; c = 1; }
-                    if (r1[2 * j] > m || std::isnan(r1[2 * j])) { m = r1[2 * j]; c = 2; }
-                    if (r1[2 * j + 1] > m || std::isnan(r1[2 * j + 1])) { m = r1[2 * j + 1]; c = 3; }
+                    const float v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
+                    const bool t1 = (v1 > m) | std::isnan(v1);
+                    m = t1 ? v1 : m;
+                    c = t1 ? 1 : c;
+                    const bool t2 = (v2 > m) | std::isnan(v2);
+                    m = t2 ? v2 : m;
+                    c = t2 ? 2 : c;
+                    const bool t3 = (v3 > m) | std::isnan(v3);
+                    m = t3 ? v3 : m;
+                    c = t3 ? 3 : c;
                     o[i * s.wo + j] = m;
                     k[i * s.wo + j] = c;
                 }
@@ -72,13 +87,16 @@ torch::Tensor unpool(const torch::Tensor& gradIn, const torch::Tensor& code, int
             for (int64_t i = 0; i < s.ho; ++i) {
                 float* r0 = plane + 2 * i * s.w;
                 float* r1 = r0 + s.w;
+                // Bit masks instead of branches (the winning position is random, so branches
+                // are mispredicted) or multiplications (0 * inf would give NaN).
                 for (int64_t j = 0; j < s.wo; ++j) {
-                    const float v = gs[i * s.wo + j];
-                    const uint8_t c = k[i * s.wo + j];
-                    r0[2 * j] = c == 0 ? v : 0.f;
-                    r0[2 * j + 1] = c == 1 ? v : 0.f;
-                    r1[2 * j] = c == 2 ? v : 0.f;
-                    r1[2 * j + 1] = c == 3 ? v : 0.f;
+                    uint32_t v;
+                    std::memcpy(&v, &gs[i * s.wo + j], sizeof v);
+                    const uint32_t c = k[i * s.wo + j];
+                    const uint32_t out[4] = {v & (0u - (c == 0)), v & (0u - (c == 1)), v & (0u - (c == 2)),
+                                             v & (0u - (c == 3))};
+                    std::memcpy(&r0[2 * j], &out[0], 2 * sizeof(float));
+                    std::memcpy(&r1[2 * j], &out[2], 2 * sizeof(float));
                 }
             }
         }
@@ -109,6 +127,14 @@ torch::Tensor gather(const torch::Tensor& input, const torch::Tensor& code)
     });
     return out;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::gather;
+using detail::poolForward;
+using detail::unpool;
 
 struct Gather;
 
@@ -164,6 +190,18 @@ struct Pool : torch::autograd::Function<Pool> {
 };
 
 }  // namespace
+
+namespace detail {
+torch::Tensor unpoolDifferentiable(const torch::Tensor& grad, const torch::Tensor& code, int64_t h, int64_t w)
+{
+    return Unpool::apply(grad, code, h, w);
+}
+
+torch::Tensor gatherDifferentiable(const torch::Tensor& x, const torch::Tensor& code)
+{
+    return Gather::apply(x, code);
+}
+}  // namespace detail
 
 torch::Tensor maxPool2x2(const torch::Tensor& x)
 {

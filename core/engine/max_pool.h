@@ -19,4 +19,18 @@ namespace maml {
 /// path; any other tensor goes to torch's max_pool2d.
 torch::Tensor maxPool2x2(const torch::Tensor& x);
 
+/// The kernels, for operators that fuse the pool with what comes before it
+/// (second_order_ops.h). All take contiguous-able float32 CPU tensors [n, c, h, w].
+namespace detail {
+/// The pooled values and the 1-byte code (2 * row + column of the winner) of every window.
+std::pair<torch::Tensor, torch::Tensor> poolForward(const torch::Tensor& x);
+/// g [n, c, h/2, w/2] placed at the winning positions of a [n, c, h, w] tensor, 0 elsewhere.
+torch::Tensor unpool(const torch::Tensor& grad, const torch::Tensor& code, int64_t h, int64_t w);
+/// The value at the winning position of every window (the adjoint of unpool).
+torch::Tensor gather(const torch::Tensor& x, const torch::Tensor& code);
+/// unpool and gather as autograd functions (each the other's backward).
+torch::Tensor unpoolDifferentiable(const torch::Tensor& grad, const torch::Tensor& code, int64_t h, int64_t w);
+torch::Tensor gatherDifferentiable(const torch::Tensor& x, const torch::Tensor& code);
+}  // namespace detail
+
 }  // namespace maml
