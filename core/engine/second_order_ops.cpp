@@ -24,11 +24,6 @@ using torch::autograd::tensor_list;
 // All three are oneDNN calls. at::convolution and at::convolution_backward are themselves
 // differentiable, so under grad mode (a third order) the same code records a graph.
 
-struct ConvGeometry {
-    int64_t padding = 0;
-    std::vector<int64_t> biasSizes;
-};
-
 torch::Tensor convForward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t padding)
 {
     return at::convolution(x, w, b, {1, 1}, {padding, padding}, {1, 1}, /*transposed=*/false, {0, 0}, 1);
