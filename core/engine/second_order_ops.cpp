@@ -120,14 +120,14 @@ struct ConvFn : torch::autograd::Function<ConvFn> {
 //   d/dx     = invstd * (H - mean(H) - xhat * mean(H * xhat)) - gamma * S * invstd^2 * xhat / M
 //              where H = a * (-gy * mGx - m2 * Gx) + Ggamma * gy
 // (H is the gradient with respect to xhat at fixed invstd; the last term is the path through
-// invstd.) Computed in three passes per channel, sums in double.
+// invstd.) Computed in three passes per channel (bnDoubleBackwardFused).
 
 struct BnSaved {
     torch::Tensor gy, x, gamma, mean, invstd;
 };
 
 /// The double backward as differentiable torch operations (used under grad mode, i.e. for a
-/// third order, and by the tests as a second opinion). Recomputes the statistics from x so that
+/// third order; the third-order tests exercise it). Recomputes the statistics from x so that
 /// their dependence on x is part of the graph.
 tensor_list bnDoubleBackwardOps(const BnSaved& s, const torch::Tensor& Gx, const torch::Tensor& Gg,
                                 const torch::Tensor& Gb, double eps)
