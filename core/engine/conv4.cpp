@@ -4,8 +4,6 @@
 #include "core/engine/second_order_ops.h"
 #include "core/util/error.h"
 
-#include <cstdlib>
-
 namespace maml {
 
 namespace F = torch::nn::functional;

@@ -276,6 +276,23 @@ BnSaved bnSaved(AutogradContext* ctx)
     return {v[0], v[1], v[2], v[3], v[4]};
 }
 
+/// torch's native first backward with the forward's saved statistics (training mode).
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> bnFirstBackward(const torch::Tensor& gy, const torch::Tensor& x,
+                                                                        const torch::Tensor& gamma,
+                                                                        const torch::Tensor& mean,
+                                                                        const torch::Tensor& invstd, double eps,
+                                                                        std::array<bool, 3> mask = {true, true, true})
+{
+    return at::native_batch_norm_backward(gy, x, gamma, {}, {}, mean, invstd, /*train=*/true, eps, mask);
+}
+
+/// The double backward: fused loops, or differentiable operations under grad mode (a third order).
+tensor_list bnDoubleBackward(const BnSaved& s, const tensor_list& grads, double eps)
+{
+    return torch::GradMode::is_enabled() ? bnDoubleBackwardOps(s, grads[0], grads[1], grads[2], eps)
+                                         : bnDoubleBackwardFused(s, grads[0], grads[1], grads[2]);
+}
+
 /// The first backward as a function of (gy, x, gamma); mean and invstd are the forward's saved
 /// statistics (functions of x, which the double backward accounts for).
 struct BatchNormBackwardFn : torch::autograd::Function<BatchNormBackwardFn> {
@@ -286,17 +303,13 @@ struct BatchNormBackwardFn : torch::autograd::Function<BatchNormBackwardFn> {
         ctx->set_materialize_grads(false);
         ctx->save_for_backward({gy, x, gamma, mean, invstd});
         ctx->saved_data["eps"] = eps;
-        auto [gx, dgamma, dbeta] =
-            at::native_batch_norm_backward(gy, x, gamma, {}, {}, mean, invstd, /*train=*/true, eps, {true, true, true});
+        auto [gx, dgamma, dbeta] = bnFirstBackward(gy, x, gamma, mean, invstd, eps);
         return {gx, dgamma, dbeta};
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list grads)
     {
-        const BnSaved s = bnSaved(ctx);
-        tensor_list out = torch::GradMode::is_enabled()
-                              ? bnDoubleBackwardOps(s, grads[0], grads[1], grads[2], ctx->saved_data["eps"].toDouble())
-                              : bnDoubleBackwardFused(s, grads[0], grads[1], grads[2]);
+        const tensor_list out = bnDoubleBackward(bnSaved(ctx), grads, ctx->saved_data["eps"].toDouble());
         return {out[0], out[1], out[2], torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
@@ -320,8 +333,8 @@ struct BatchNormFn : torch::autograd::Function<BatchNormFn> {
             return {out[0], out[1], out[2], torch::Tensor()};
         }
         auto [gx, dgamma, dbeta] =
-            at::native_batch_norm_backward(grads[0], v[0], v[1], {}, {}, v[2], v[3], /*train=*/true, eps,
-                                           {ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
+            bnFirstBackward(grads[0], v[0], v[1], v[2], v[3], eps,
+                            {ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
         return {gx, dgamma, dbeta, torch::Tensor()};
     }
 };
@@ -342,9 +355,8 @@ struct BnPoolBackwardFn : torch::autograd::Function<BnPoolBackwardFn> {
         ctx->set_materialize_grads(false);
         ctx->save_for_backward({gp, x, gamma, mean, invstd, code});
         ctx->saved_data["eps"] = eps;
-        const auto gy = detail::unpool(gp, code, x.size(2), x.size(3));
         auto [gx, dgamma, dbeta] =
-            at::native_batch_norm_backward(gy, x, gamma, {}, {}, mean, invstd, /*train=*/true, eps, {true, true, true});
+            bnFirstBackward(detail::unpool(gp, code, x.size(2), x.size(3)), x, gamma, mean, invstd, eps);
         return {gx, dgamma, dbeta};
     }
 
@@ -355,10 +367,7 @@ struct BnPoolBackwardFn : torch::autograd::Function<BnPoolBackwardFn> {
         const bool graph = torch::GradMode::is_enabled();
         const auto gy = graph ? detail::unpoolDifferentiable(gp, code, x.size(2), x.size(3))
                               : detail::unpool(gp, code, x.size(2), x.size(3));
-        const BnSaved s{gy, x, v[2], v[3], v[4]};
-        const tensor_list out = graph
-                                    ? bnDoubleBackwardOps(s, grads[0], grads[1], grads[2], ctx->saved_data["eps"].toDouble())
-                                    : bnDoubleBackwardFused(s, grads[0], grads[1], grads[2]);
+        const tensor_list out = bnDoubleBackward({gy, x, v[2], v[3], v[4]}, grads, ctx->saved_data["eps"].toDouble());
         const auto ggp = graph ? detail::gatherDifferentiable(out[0], code) : detail::gather(out[0], code);
         return {ggp, out[1], out[2], torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
@@ -384,10 +393,9 @@ struct BnPoolFn : torch::autograd::Function<BnPoolFn> {
             auto out = BnPoolBackwardFn::apply(grads[0], x, v[1], v[2], v[3], code, eps);
             return {out[0], out[1], out[2], torch::Tensor()};
         }
-        const auto gy = detail::unpool(grads[0], code, x.size(2), x.size(3));
         auto [gx, dgamma, dbeta] =
-            at::native_batch_norm_backward(gy, x, v[1], {}, {}, v[2], v[3], /*train=*/true, eps,
-                                           {ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
+            bnFirstBackward(detail::unpool(grads[0], code, x.size(2), x.size(3)), x, v[1], v[2], v[3], eps,
+                            {ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
         return {gx, dgamma, dbeta, torch::Tensor()};
     }
 };
@@ -395,6 +403,12 @@ struct BnPoolFn : torch::autograd::Function<BnPoolFn> {
 bool fastPathTensor(const torch::Tensor& t)
 {
     return t.defined() && t.scalar_type() == torch::kFloat32 && t.is_cpu() && t.layout() == torch::kStrided;
+}
+
+/// A 4-d input and its two parameter tensors that our kernels take.
+bool fastPath(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias)
+{
+    return x.dim() == 4 && fastPathTensor(x) && fastPathTensor(weight) && fastPathTensor(bias);
 }
 
 bool anyNeedsGraph(std::initializer_list<const torch::Tensor*> ts)
@@ -412,8 +426,7 @@ bool anyNeedsGraph(std::initializer_list<const torch::Tensor*> ts)
 torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                 int64_t padding)
 {
-    const bool fast = x.dim() == 4 && fastPathTensor(x) && fastPathTensor(weight) && fastPathTensor(bias);
-    if (!fast || !anyNeedsGraph({&x, &weight, &bias}))
+    if (!fastPath(x, weight, bias) || !anyNeedsGraph({&x, &weight, &bias}))
         return torch::conv2d(x, weight, bias, 1, padding);
     return ConvFn::apply(x, weight, bias, padding);
 }
@@ -421,8 +434,7 @@ torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& wei
 torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                    double eps)
 {
-    const bool fast = x.dim() == 4 && fastPathTensor(x) && fastPathTensor(weight) && fastPathTensor(bias);
-    if (!fast || !anyNeedsGraph({&x, &weight, &bias}))
+    if (!fastPath(x, weight, bias) || !anyNeedsGraph({&x, &weight, &bias}))
         return torch::batch_norm(x, weight, bias, {}, {}, /*training=*/true, 0.0, eps, /*cudnn_enabled=*/false);
     return BatchNormFn::apply(x, weight, bias, eps);
 }
@@ -430,8 +442,7 @@ torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& 
 torch::Tensor batchNormMaxPoolSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
                                           const torch::Tensor& bias, double eps)
 {
-    const bool fast = x.dim() == 4 && x.size(2) >= 2 && x.size(3) >= 2 && fastPathTensor(x) && fastPathTensor(weight) &&
-                      fastPathTensor(bias);
+    const bool fast = fastPath(x, weight, bias) && x.size(2) >= 2 && x.size(3) >= 2;
     if (!fast || !anyNeedsGraph({&x, &weight, &bias}))
         return maxPool2x2(batchNormSecondOrder(x, weight, bias, eps));
     return BnPoolFn::apply(x, weight, bias, eps);
