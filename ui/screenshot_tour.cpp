@@ -108,34 +108,36 @@ void ScreenshotTour::dialog()
         waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
             save(dialog, QStringLiteral("2-experiment-dialog-invalid.png"));
             dialog->deleteLater();
-            episodes();
+            episodes(7, QStringLiteral("3-episodes.png"), [this] {
+                train(QStringLiteral("glyphs-run"), QStringLiteral("4-train.png"), [this] { evaluate(); });
+            });
         });
     });
 }
 
-void ScreenshotTour::episodes()
+void ScreenshotTour::episodes(int seed, const QString& file, std::function<void()> next)
 {
     m_window->showPage(MainWindow::Episodes);
-    m_window->episodesPage()->setSeed(7);
-    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this] {
-        save(m_window.get(), QStringLiteral("3-episodes.png"));
-        train();
+    m_window->episodesPage()->setSeed(seed);
+    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this, file, next] {
+        save(m_window.get(), file);
+        next();
     });
 }
 
-void ScreenshotTour::train()
+void ScreenshotTour::train(const QString& runName, const QString& file, std::function<void()> next)
 {
     m_window->showPage(MainWindow::Train);
     auto* page = m_window->trainPage();
-    page->setRunDir(QDir(m_temp.path()).filePath(QStringLiteral("glyphs-run")));
+    page->setRunDir(QDir(m_temp.path()).filePath(runName));
     auto finished = std::make_shared<int>(0);
     connect(page, &TrainPage::trainingFinished, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
     page->startTraining();
-    waitUntil([finished] { return *finished != 0; }, [this, finished] {
+    waitUntil([finished] { return *finished != 0; }, [this, finished, runName, file, next] {
         if (*finished < 0)
-            return fail(QStringLiteral("training failed"));
-        save(m_window.get(), QStringLiteral("4-train.png"));
-        evaluate();
+            return fail(QStringLiteral("training of %1 failed").arg(runName));
+        save(m_window.get(), file);
+        next();
     });
 }
 
@@ -228,34 +230,10 @@ void ScreenshotTour::textDialog()
         waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
             save(dialog, QStringLiteral("7b-text-experiment-dialog.png"));
             dialog->deleteLater();
-            textEpisodes();
+            episodes(3, QStringLiteral("7c-text-episodes.png"), [this] {
+                train(QStringLiteral("text-run"), QStringLiteral("7d-text-train.png"), [this] { textAdapt(); });
+            });
         });
-    });
-}
-
-void ScreenshotTour::textEpisodes()
-{
-    m_window->showPage(MainWindow::Episodes);
-    m_window->episodesPage()->setSeed(3);
-    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this] {
-        save(m_window.get(), QStringLiteral("7c-text-episodes.png"));
-        textTrain();
-    });
-}
-
-void ScreenshotTour::textTrain()
-{
-    m_window->showPage(MainWindow::Train);
-    auto* page = m_window->trainPage();
-    page->setRunDir(QDir(m_temp.path()).filePath(QStringLiteral("text-run")));
-    auto finished = std::make_shared<int>(0);
-    connect(page, &TrainPage::trainingFinished, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
-    page->startTraining();
-    waitUntil([finished] { return *finished != 0; }, [this, finished] {
-        if (*finished < 0)
-            return fail(QStringLiteral("text training failed"));
-        save(m_window.get(), QStringLiteral("7d-text-train.png"));
-        textAdapt();
     });
 }
 

@@ -40,13 +40,14 @@ private:
     void fail(const QString& message);
     void dataPage();
     void dialog();
-    void episodes();
-    void train();
+    /// The Episodes page with `seed`, saved as `file`; then `next`.
+    void episodes(int seed, const QString& file, std::function<void()> next);
+    /// A training run in the temporary folder `runName`, the finished page saved as `file`;
+    /// then `next`.
+    void train(const QString& runName, const QString& file, std::function<void()> next);
     void evaluate();
     void adapt();
     void textDialog();
-    void textEpisodes();
-    void textTrain();
     void textAdapt();
     void finish();
     QStringList writeSampleImages(int classIndex, int count, int first);
