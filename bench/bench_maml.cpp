@@ -85,8 +85,12 @@ nlohmann::json checkPath(const ReferenceCase& c, bool taskParallel)
     for (const auto& p : params)
         grads.push_back(p.grad().clone());
     const auto [rel, maxAbs] = compare(grads, c.grads);
-    return {{"path", taskParallel ? "parallel" : "plain"}, {"relative_error", rel},
-            {"max_abs_diff", maxAbs}, {"loss", r.loss}, {"reference_loss", c.loss}, {"grads", grads.size()}};
+    return {{"path", taskParallel ? "parallel" : "plain"},
+            {"relative_error", rel},
+            {"max_abs_diff", maxAbs},
+            {"loss", r.loss},
+            {"reference_loss", c.loss},
+            {"grads", grads.size()}};
 }
 
 int runCheck(const std::string& prefix, int threads, double tolerance)
@@ -104,7 +108,7 @@ int runCheck(const std::string& prefix, int threads, double tolerance)
     return ok ? 0 : 1;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -125,7 +129,8 @@ int main(int argc, char** argv)
     int checkThreads = 2;
     double tolerance = 1e-4;
     auto* check = app.add_subcommand("check", "compare meta-gradients with the reference's");
-    check->add_option("--case", prefix, "PREFIX of PREFIX.json/.bin from reference_maml.py export")->required();
+    check->add_option("--case", prefix, "PREFIX of PREFIX.json/.bin from reference_maml.py export")
+        ->required();
     check->add_option("--threads", checkThreads, "torch threads");
     check->add_option("--tolerance", tolerance, "largest accepted relative error");
     CLI11_PARSE(app, argc, argv);

@@ -124,8 +124,8 @@ nlohmann::json runMode(const std::string& mode, const Args& a)
         }
     }
     const double total = since(t0);
-    nlohmann::json j{{"mode", mode}, {"seconds", total}, {"iters", a.iters},
-                     {"seconds_getting_batches", sampling}};
+    nlohmann::json j{
+        {"mode", mode}, {"seconds", total}, {"iters", a.iters}, {"seconds_getting_batches", sampling}};
     if (prefetcher)
         j["prefetcher_waited_s"] = prefetcher->waitedSeconds();
     if (mode == "observer") {
@@ -135,7 +135,7 @@ nlohmann::json runMode(const std::string& mode, const Args& a)
     return j;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv)
 {

@@ -20,8 +20,8 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -124,7 +124,8 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
             m_queries->clear();
         }
     });
-    connect(m_queries, &QueryArea::rejected, this, [this](const QStringList& m) { showMessage(m.join(QLatin1Char('\n')), true); });
+    connect(m_queries, &QueryArea::rejected, this,
+            [this](const QStringList& m) { showMessage(m.join(QLatin1Char('\n')), true); });
     connect(m_queries, &QueryArea::changed, this, [this] {
         m_session->predict(m_queries->files());
         updateAdaptButton();
@@ -152,19 +153,21 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
         m_lossX->setTickCount(axisEnd / every + 1);
         m_lossY->setRange(0, *std::max_element(m_losses.begin(), m_losses.end()) * 1.1 + 1e-6);
     });
-    connect(m_session, &AdaptSession::predicted, this, [this](const QVector<QueryPrediction>& p, bool adapted) {
-        if (isTextMode())
-            m_textQueries->setPredictions(p);
-        else
-            m_queries->setPredictions(p);
-        QString text = adapted ? tr("Adapted in %1 step(s); final support loss %2.")
-                                     .arg(m_losses.size()).arg(m_losses.isEmpty() ? 0.0 : m_losses.last(), 0, 'f', 3)
-                               : tr("Predictions of the meta-parameters, before adapting (near chance).");
-        if (isTextMode() && p.isEmpty())
-            text += tr(" Type query sentences (one per line) to see what the adapted model predicts.");
-        showMessage(text, false);
-        Q_EMIT predictionsShown();
-    });
+    connect(
+        m_session, &AdaptSession::predicted, this, [this](const QVector<QueryPrediction>& p, bool adapted) {
+            if (isTextMode())
+                m_textQueries->setPredictions(p);
+            else
+                m_queries->setPredictions(p);
+            QString text = adapted ? tr("Adapted in %1 step(s); final support loss %2.")
+                                         .arg(m_losses.size())
+                                         .arg(m_losses.isEmpty() ? 0.0 : m_losses.last(), 0, 'f', 3)
+                                   : tr("Predictions of the meta-parameters, before adapting (near chance).");
+            if (isTextMode() && p.isEmpty())
+                text += tr(" Type query sentences (one per line) to see what the adapted model predicts.");
+            showMessage(text, false);
+            Q_EMIT predictionsShown();
+        });
     connect(m_session, &AdaptSession::failed, this, [this](const QString& m) { showMessage(m, true); });
     connect(m_session, &AdaptSession::busyChanged, this, [this](bool busy) {
         m_busy = busy;
@@ -178,7 +181,8 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     setTextMode(false);
 }
 
-void AdaptPage::onLoaded(int ways, int steps, const QString& description, bool text, const QStringList& labels)
+void AdaptPage::onLoaded(int ways, int steps, const QString& description, bool text,
+                         const QStringList& labels)
 {
     m_loaded = true;
     m_textModel = text;
@@ -227,10 +231,11 @@ QString AdaptPage::kindMismatch() const
 {
     if (!m_loaded || m_textModel == isTextMode())
         return {};
-    return m_textModel ? tr("The loaded checkpoint is a text model: switch to Text to type sentences, or load "
-                            "an image checkpoint.")
-                       : tr("The loaded checkpoint is an image model: text mode needs a checkpoint trained on "
-                            "sentiment-uci, imdb50k or text:FILE (or switch back to Images).");
+    return m_textModel
+               ? tr("The loaded checkpoint is a text model: switch to Text to type sentences, or load "
+                    "an image checkpoint.")
+               : tr("The loaded checkpoint is an image model: text mode needs a checkpoint trained on "
+                    "sentiment-uci, imdb50k or text:FILE (or switch back to Images).");
 }
 
 QWidget* AdaptPage::buildLossChart()
@@ -280,7 +285,8 @@ void AdaptPage::setClassCount(int count)
         delete m_bins.takeLast();
     while (m_bins.size() < count) {
         auto* bin = new ClassBin(tr("class %1").arg(m_bins.size() + 1));
-        connect(bin, &ClassBin::rejected, this, [this](const QStringList& m) { showMessage(m.join(QLatin1Char('\n')), true); });
+        connect(bin, &ClassBin::rejected, this,
+                [this](const QStringList& m) { showMessage(m.join(QLatin1Char('\n')), true); });
         connect(bin, &ClassBin::changed, this, &AdaptPage::updateAdaptButton);
         m_binRow->addWidget(bin);
         m_bins << bin;
@@ -328,7 +334,8 @@ QVector<QPair<QString, QStringList>> AdaptPage::textSupport()
         else if (names.contains(box->name()))
             problem = tr("Two classes are called \"%1\": give each class its own name.").arg(box->name());
         else if (box->sentences().isEmpty())
-            problem = tr("Class \"%1\" has no sentence: type at least one example, one per line.").arg(box->name());
+            problem =
+                tr("Class \"%1\" has no sentence: type at least one example, one per line.").arg(box->name());
         names << box->name();
         support.append({box->name(), box->sentences()});
     }
@@ -375,4 +382,4 @@ void AdaptPage::resetModel()
     m_session->reset(queryItems(), isTextMode());
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

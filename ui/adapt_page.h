@@ -102,4 +102,4 @@ private:
     bool m_busy = false;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -14,15 +14,18 @@
 namespace maml::ui {
 
 struct AdaptSession::State {
-    std::unique_ptr<Adapter> adapter;   ///< an image model
-    std::unique_ptr<TextAdapter> text;  ///< or a text model
+    std::unique_ptr<Adapter> adapter;  ///< an image model
+    std::unique_ptr<TextAdapter> text; ///< or a text model
     RunControl control;
     bool hasSupport = false;
 
     bool loaded() const { return adapter || text; }
     bool adapted() const { return text ? text->adapted() : adapter && adapter->adapted(); }
     const ExperimentConfig& config() const { return text ? text->config() : adapter->config(); }
-    const std::vector<std::string>& classNames() const { return text ? text->classNames() : adapter->classNames(); }
+    const std::vector<std::string>& classNames() const
+    {
+        return text ? text->classNames() : adapter->classNames();
+    }
 };
 
 namespace {
@@ -66,8 +69,10 @@ void checkKind(const ExperimentConfig& c, bool text)
         return;
     const std::string model = "dataset " + c.dataset + ", model " + c.model;
     if (text)
-        throw Error("the loaded checkpoint is an image model (" + model + "), not a text model", "Adapt page, text mode",
-                    "load a checkpoint trained on sentiment-uci, imdb50k or text:FILE, or switch the page to Images");
+        throw Error(
+            "the loaded checkpoint is an image model (" + model + "), not a text model",
+            "Adapt page, text mode",
+            "load a checkpoint trained on sentiment-uci, imdb50k or text:FILE, or switch the page to Images");
     throw Error("the loaded checkpoint is a text model (" + model + ")", "Adapt page, image mode",
                 "switch the page to Text and type sentences, or load an image checkpoint");
 }
@@ -76,12 +81,19 @@ QString describe(const ExperimentConfig& c, const TextAdapter* text)
 {
     if (!text)
         return AdaptSession::tr("%1-way %2-shot model of %3 (%4x%4, %5 channel(s))")
-            .arg(c.ways).arg(c.shots).arg(QString::fromStdString(c.dataset)).arg(c.imageSize).arg(c.channels);
+            .arg(c.ways)
+            .arg(c.shots)
+            .arg(QString::fromStdString(c.dataset))
+            .arg(c.imageSize)
+            .arg(c.channels);
     const auto& e = c.extra;
     return AdaptSession::tr("%1-way %2-shot Transformer of %3 (text: d_model %4, %5 layer(s), %6 head, "
                             "vocabulary of %7 words)")
-        .arg(c.ways).arg(c.shots).arg(QString::fromStdString(c.dataset))
-        .arg(e.value("dModel", 256)).arg(e.value("layers", 1))
+        .arg(c.ways)
+        .arg(c.shots)
+        .arg(QString::fromStdString(c.dataset))
+        .arg(e.value("dModel", 256))
+        .arg(e.value("layers", 1))
         .arg(QString::fromStdString(e.value("head", std::string("mean"))))
         .arg(text->tokenizer().vocabSize());
 }
@@ -100,7 +112,7 @@ QStringList corpusLabels(const ExperimentConfig& c)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 AdaptSession::AdaptSession(QObject* parent) : QObject(parent), m_state(std::make_shared<State>())
 {
@@ -125,20 +137,26 @@ void AdaptSession::post(std::function<void(State&)> job)
     if (m_busy == 1)
         Q_EMIT busyChanged(true);
     auto state = m_state;
-    QMetaObject::invokeMethod(m_context, [this, state, job] {
-        QString error;
-        try {
-            job(*state);
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-        QMetaObject::invokeMethod(this, [this, error] {
-            if (!error.isEmpty())
-                Q_EMIT failed(error);
-            if (--m_busy == 0)
-                Q_EMIT busyChanged(false);
-        }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, state, job] {
+            QString error;
+            try {
+                job(*state);
+            } catch (const std::exception& e) {
+                error = QString::fromUtf8(e.what());
+            }
+            QMetaObject::invokeMethod(
+                this,
+                [this, error] {
+                    if (!error.isEmpty())
+                        Q_EMIT failed(error);
+                    if (--m_busy == 0)
+                        Q_EMIT busyChanged(false);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void AdaptSession::load(const QString& checkpoint)
@@ -157,9 +175,12 @@ void AdaptSession::load(const QString& checkpoint)
         const QString description = describe(c, s.text.get());
         const QStringList labels = text ? corpusLabels(c) : QStringList();
         const int ways = c.ways, steps = c.innerStepsEval;
-        QMetaObject::invokeMethod(this, [this, ways, steps, description, text, labels] {
-            Q_EMIT loaded(ways, steps, description, text, labels);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ways, steps, description, text, labels] {
+                Q_EMIT loaded(ways, steps, description, text, labels);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -188,16 +209,17 @@ void AdaptSession::adapt(const QVector<SupportBin>& support, int steps, const QS
         }
         s.hasSupport = true;
         auto onStep = [this](int step, double loss) {
-            QMetaObject::invokeMethod(this, [this, step, loss] { Q_EMIT stepLoss(step, loss); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, step, loss] { Q_EMIT stepLoss(step, loss); }, Qt::QueuedConnection);
         };
         if (text)
             s.text->adapt(steps, onStep, &s.control);
         else
             s.adapter->adapt(steps, onStep, &s.control);
-        const auto predictions = queries.isEmpty() ? QVector<QueryPrediction>() : predictNow(s, queries, text);
-        QMetaObject::invokeMethod(this, [this, predictions] { Q_EMIT predicted(predictions, true); },
-                                  Qt::QueuedConnection);
+        const auto predictions =
+            queries.isEmpty() ? QVector<QueryPrediction>() : predictNow(s, queries, text);
+        QMetaObject::invokeMethod(
+            this, [this, predictions] { Q_EMIT predicted(predictions, true); }, Qt::QueuedConnection);
     });
 }
 
@@ -218,8 +240,9 @@ void AdaptSession::predict(const QStringList& queries, bool text)
             return;
         const bool adapted = s.adapted();
         const auto predictions = predictNow(s, queries, text);
-        QMetaObject::invokeMethod(this, [this, predictions, adapted] { Q_EMIT predicted(predictions, adapted); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, predictions, adapted] { Q_EMIT predicted(predictions, adapted); },
+            Qt::QueuedConnection);
     });
 }
 
@@ -234,4 +257,4 @@ void AdaptSession::reset(const QStringList& queries, bool text)
     predict(queries, text);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -8,7 +8,7 @@ namespace maml::ui {
 namespace {
 QMutex g_mutex;
 QList<QPointer<QThread>> g_threads;
-}  // namespace
+} // namespace
 
 void trackBackgroundThread(QThread* thread)
 {
@@ -30,4 +30,4 @@ void waitForBackgroundThreads()
             t->wait();
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -30,15 +30,25 @@ void runInBackground(QObject* context, std::function<T()> work, std::function<vo
         try {
             auto result = std::make_shared<T>(work());
             QMetaObject::invokeMethod(
-                QCoreApplication::instance(), [guard, done, result] { if (guard) done(*result); }, Qt::QueuedConnection);
+                QCoreApplication::instance(),
+                [guard, done, result] {
+                    if (guard)
+                        done(*result);
+                },
+                Qt::QueuedConnection);
         } catch (const std::exception& e) {
             const QString message = QString::fromUtf8(e.what());
             QMetaObject::invokeMethod(
-                QCoreApplication::instance(), [guard, failed, message] { if (guard) failed(message); }, Qt::QueuedConnection);
+                QCoreApplication::instance(),
+                [guard, failed, message] {
+                    if (guard)
+                        failed(message);
+                },
+                Qt::QueuedConnection);
         }
     });
     trackBackgroundThread(thread);
     thread->start();
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -10,8 +10,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
-#include <QUrl>
 #include <QPushButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace maml::ui {
@@ -115,4 +115,4 @@ void ClassBin::dropEvent(QDropEvent* event)
         Q_EMIT rejected(dropped.rejected);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -39,4 +39,4 @@ private:
     QStringList m_files;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

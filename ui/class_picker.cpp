@@ -91,8 +91,7 @@ void ClassPicker::setCheckedNames(const QStringList& names)
 {
     m_updating = true;
     for (int i = 0; i < m_list->count(); ++i)
-        m_list->item(i)->setCheckState(names.contains(m_list->item(i)->text()) ? Qt::Checked
-                                                                               : Qt::Unchecked);
+        m_list->item(i)->setCheckState(names.contains(m_list->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
     m_updating = false;
     updateSummary();
     Q_EMIT selectionChanged();
@@ -127,4 +126,4 @@ void ClassPicker::updateSummary()
                               : tr("%1 of %2 classes checked.").arg(n).arg(m_list->count()));
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

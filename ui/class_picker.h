@@ -46,4 +46,4 @@ private:
     bool m_updating = false;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -48,26 +48,29 @@ QVector<Thumb> textEntries(const ExperimentConfig& c)
                 continue;
             const QString label = QString::fromStdString(corpus->labelNames()[l]);
             counts << QStringLiteral("%1 %2").arg(label).arg(it->second.size());
-            examples << QStringLiteral("%1: \"%2\"").arg(label, QString::fromStdString(corpus->example(it->second.front()).text));
+            examples << QStringLiteral("%1: \"%2\"")
+                            .arg(label, QString::fromStdString(corpus->example(it->second.front()).text));
             total += static_cast<int>(it->second.size());
         }
         if (total == 0)
             continue;
         const QString domain = QString::fromStdString(corpus->domainNames()[d]);
-        out.append({DataPage::tr("%1 - %2\n    %3").arg(domain, counts.join(QStringLiteral(", ")),
-                                                      examples.join(QStringLiteral("\n    "))),
-                    QImage(), total, DataPage::tr("domain %1: %2 sentences").arg(domain).arg(total)});
+        out.append(
+            {DataPage::tr("%1 - %2\n    %3")
+                 .arg(domain, counts.join(QStringLiteral(", ")), examples.join(QStringLiteral("\n    "))),
+             QImage(), total, DataPage::tr("domain %1: %2 sentences").arg(domain).arg(total)});
     }
     return out;
 }
 
-}  // namespace
+} // namespace
 
 DataPage::DataPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
 {
-    auto* title = new QLabel(tr("<h2>1. Data and experiment</h2>"
-                                "Choose a dataset and the episode shape (N classes, K examples each). "
-                                "Then look at an episode, train, evaluate and adapt - in the side bar's order."));
+    auto* title =
+        new QLabel(tr("<h2>1. Data and experiment</h2>"
+                      "Choose a dataset and the episode shape (N classes, K examples each). "
+                      "Then look at an episode, train, evaluate and adapt - in the side bar's order."));
     title->setWordWrap(true);
     auto* newButton = new QPushButton(tr("New experiment..."));
     newButton->setObjectName(QStringLiteral("newExperimentButton"));
@@ -119,8 +122,14 @@ void DataPage::refreshSummary()
     m_summary->setText(
         tr("<b>Experiment:</b> %1 - %2-way %3-shot, %4 queries per class; %5 iterations of meta-batch %6, "
            "%7 inner step(s) at lr %8 (%9 at evaluation), %10. Splits %11 / %12 / %13. %14")
-            .arg(QString::fromStdString(c.dataset)).arg(c.ways).arg(c.shots).arg(c.queries)
-            .arg(c.iterations).arg(c.metaBatch).arg(c.innerStepsTrain).arg(c.innerLr)
+            .arg(QString::fromStdString(c.dataset))
+            .arg(c.ways)
+            .arg(c.shots)
+            .arg(c.queries)
+            .arg(c.iterations)
+            .arg(c.metaBatch)
+            .arg(c.innerStepsTrain)
+            .arg(c.innerLr)
             .arg(c.innerStepsEval)
             .arg(c.firstOrder ? tr("first-order MAML") : tr("second-order MAML"))
             .arg(QString::fromStdString(c.trainSplit), QString::fromStdString(c.valSplit),
@@ -142,8 +151,9 @@ void DataPage::refreshDatasets()
         spec->setToolTip(QString::fromStdString(info.description));
         m_datasets->setItem(row, 0, spec);
         m_datasets->setItem(row, 1, new QTableWidgetItem(info.available ? tr("available") : tr("missing")));
-        m_datasets->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(
-                                        info.available ? info.location : info.howToGet)));
+        m_datasets->setItem(
+            row, 2,
+            new QTableWidgetItem(QString::fromStdString(info.available ? info.location : info.howToGet)));
     }
     m_datasets->resizeColumnsToContents();
 }
@@ -159,7 +169,8 @@ void DataPage::loadGallery()
     m_gallery->setViewMode(text ? QListView::ListMode : QListView::IconMode);
     m_gallery->setGridSize(text ? QSize() : QSize(96, 84));
     m_gallery->setWordWrap(text);
-    m_galleryTitle->setText(tr("<b>Classes of %1</b> (opening the dataset...)").arg(QString::fromStdString(c.dataset)));
+    m_galleryTitle->setText(
+        tr("<b>Classes of %1</b> (opening the dataset...)").arg(QString::fromStdString(c.dataset)));
     runInBackground<QVector<Thumb>>(
         this,
         [c, text] {
@@ -181,23 +192,25 @@ void DataPage::loadGallery()
                                   : new QListWidgetItem(QPixmap::fromImage(t.image), t.name, m_gallery);
                 item->setToolTip(text ? t.tooltip : tr("%1: %2 images").arg(t.name).arg(t.count));
             }
-            m_galleryTitle->setText(text ? tr("<b>Meta-training sentences of %1</b> (split '%2', %3 domain(s); "
-                                              "every task draws from one domain)")
-                                               .arg(QString::fromStdString(c.dataset),
-                                                    QString::fromStdString(c.trainSplit)).arg(thumbs.size())
-                                         : tr("<b>Meta-training classes of %1</b> (split '%2', %3 classes)")
-                                               .arg(QString::fromStdString(c.dataset),
-                                                    QString::fromStdString(c.trainSplit)).arg(thumbs.size()));
+            m_galleryTitle->setText(
+                text ? tr("<b>Meta-training sentences of %1</b> (split '%2', %3 domain(s); "
+                          "every task draws from one domain)")
+                           .arg(QString::fromStdString(c.dataset), QString::fromStdString(c.trainSplit))
+                           .arg(thumbs.size())
+                     : tr("<b>Meta-training classes of %1</b> (split '%2', %3 classes)")
+                           .arg(QString::fromStdString(c.dataset), QString::fromStdString(c.trainSplit))
+                           .arg(thumbs.size()));
             m_loading = false;
             Q_EMIT loaded();
         },
         [this, generation](const QString& message) {
             if (generation != m_generation)
                 return;
-            m_galleryTitle->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+            m_galleryTitle->setText(
+                QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
             m_loading = false;
             Q_EMIT loaded();
         });
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

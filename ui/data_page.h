@@ -38,4 +38,4 @@ private:
     int m_generation = 0;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

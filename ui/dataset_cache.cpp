@@ -17,16 +17,16 @@ std::string DatasetCache::key(const std::string& spec, int imageSize, int channe
            (rotations ? "r" : "-");
 }
 
-std::shared_ptr<const ImageDataset> DatasetCache::cached(const std::string& spec, int imageSize,
-                                                         int channels, bool rotations) const
+std::shared_ptr<const ImageDataset> DatasetCache::cached(const std::string& spec, int imageSize, int channels,
+                                                         bool rotations) const
 {
     std::lock_guard lock(m_mutex);
     auto it = m_datasets.find(key(spec, imageSize, channels, rotations));
     return it == m_datasets.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const ImageDataset> DatasetCache::open(const std::string& spec, int imageSize,
-                                                       int channels, bool rotations)
+std::shared_ptr<const ImageDataset> DatasetCache::open(const std::string& spec, int imageSize, int channels,
+                                                       bool rotations)
 {
     if (auto ds = cached(spec, imageSize, channels, rotations))
         return ds;
@@ -46,4 +46,4 @@ QImage datasetImage(const ImageDataset& dataset, int cls, int index)
     return tensorToImage(dataset.image(cls, index));
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -23,11 +23,11 @@ public:
     static DatasetCache& instance();
 
     /// Opens (or returns the cached) dataset; throws maml::Error like maml::openDataset.
-    std::shared_ptr<const ImageDataset> open(const std::string& spec, int imageSize = 0,
-                                             int channels = 0, bool rotations = false);
+    std::shared_ptr<const ImageDataset> open(const std::string& spec, int imageSize = 0, int channels = 0,
+                                             bool rotations = false);
     /// The cached dataset or nullptr when it has not been opened yet.
-    std::shared_ptr<const ImageDataset> cached(const std::string& spec, int imageSize = 0,
-                                               int channels = 0, bool rotations = false) const;
+    std::shared_ptr<const ImageDataset> cached(const std::string& spec, int imageSize = 0, int channels = 0,
+                                               bool rotations = false) const;
 
 private:
     DatasetCache() = default;
@@ -40,4 +40,4 @@ private:
 /// Image (cls, index) of `dataset` as a QImage (grayscale or RGB), decoded on the calling thread.
 QImage datasetImage(const ImageDataset& dataset, int cls, int index);
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -45,7 +45,7 @@ const Kind& kindOf(const QString& id)
     return kKinds[0];
 }
 
-}  // namespace
+} // namespace
 
 DatasetChooser::DatasetChooser(QWidget* parent) : QWidget(parent)
 {
@@ -196,10 +196,11 @@ void DatasetChooser::onKindChanged()
 
 void DatasetChooser::browse()
 {
-    const QString dir = kindId() == QLatin1String("text")
-        ? QFileDialog::getOpenFileName(this, tr("Choose a file of labelled sentences"), m_folder->text(),
-                                       tr("Labelled sentences (*.tsv *.csv *.jsonl);;All files (*)"))
-        : QFileDialog::getExistingDirectory(this, tr("Choose the dataset folder"), m_folder->text());
+    const QString dir =
+        kindId() == QLatin1String("text")
+            ? QFileDialog::getOpenFileName(this, tr("Choose a file of labelled sentences"), m_folder->text(),
+                                           tr("Labelled sentences (*.tsv *.csv *.jsonl);;All files (*)"))
+            : QFileDialog::getExistingDirectory(this, tr("Choose the dataset folder"), m_folder->text());
     if (dir.isEmpty())
         return;
     m_folder->setText(dir);
@@ -261,4 +262,4 @@ void DatasetChooser::download()
     refreshAvailability();
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -60,4 +60,4 @@ private:
     DatasetDownload* m_downloadJob = nullptr;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

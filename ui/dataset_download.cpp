@@ -28,8 +28,8 @@ void DatasetDownload::start()
         DownloadOptions options;
         options.cancel = &m_cancel;
         options.progress = [this](int64_t received, int64_t total) {
-            QMetaObject::invokeMethod(this, [this, received, total] { Q_EMIT progress(received, total); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, received, total] { Q_EMIT progress(received, total); }, Qt::QueuedConnection);
         };
         bool ok = false;
         QString message;
@@ -37,18 +37,19 @@ void DatasetDownload::start()
             bool present = false;
             const auto dir = fetchCifar100(defaultCacheDir() / "cifar100", {}, options, &present);
             ok = true;
-            message = present ? tr("CIFAR-100 was already there: %1").arg(QString::fromStdString(dir.string()))
-                              : tr("CIFAR-100 downloaded to %1").arg(QString::fromStdString(dir.string()));
+            message = present
+                          ? tr("CIFAR-100 was already there: %1").arg(QString::fromStdString(dir.string()))
+                          : tr("CIFAR-100 downloaded to %1").arg(QString::fromStdString(dir.string()));
         } catch (const Cancelled&) {
             message = tr("Download cancelled.");
         } catch (const std::exception& e) {
             message = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(this, [this, ok, message] { Q_EMIT finished(ok, message); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, ok, message] { Q_EMIT finished(ok, message); }, Qt::QueuedConnection);
     });
     m_thread->setObjectName(QStringLiteral("download"));
     m_thread->start();
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

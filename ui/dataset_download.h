@@ -28,4 +28,4 @@ private:
     std::atomic<bool> m_cancel{false};
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -35,7 +35,7 @@ void addSources(QVector<QVector<EpisodeTile>>& rows, const torch::Tensor& y,
     }
 }
 
-}  // namespace
+} // namespace
 
 EpisodePicture pictureOf(const Episode& episode)
 {
@@ -48,8 +48,7 @@ EpisodePicture pictureOf(const Episode& episode)
     return picture;
 }
 
-EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QString& split,
-                                    uint64_t seed)
+EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QString& split, uint64_t seed)
 {
     auto source = makeTaskSource(config, split.toStdString());
     const Episode episode = source->sample(seed);
@@ -61,4 +60,4 @@ EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QStrin
     return picture;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -11,15 +11,15 @@
 namespace maml {
 struct Episode;
 struct ExperimentConfig;
-}
+} // namespace maml
 
 namespace maml::ui {
 
 /// One picture of the grid.
 struct EpisodeTile {
     QImage image;
-    int label = 0;       ///< episode label (row)
-    QString source;      ///< where the image comes from (tooltip)
+    int label = 0;  ///< episode label (row)
+    QString source; ///< where the image comes from (tooltip)
 };
 
 /// Support and query images per episode label, plus the class names. For a text episode the
@@ -35,10 +35,9 @@ struct EpisodePicture {
 
 /// Samples the episode `seed` of `split` with the same task source training uses
 /// (maml::makeTaskSource). Throws maml::Error for impossible requests. Call off the GUI thread.
-EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QString& split,
-                                    uint64_t seed);
+EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QString& split, uint64_t seed);
 
 /// Converts an already sampled episode (e.g. by the evaluator).
 EpisodePicture pictureOf(const Episode& episode);
 
-}  // namespace maml::ui
+} // namespace maml::ui

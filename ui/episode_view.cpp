@@ -65,9 +65,9 @@ QLayout* EpisodeView::imageStrip(const QVector<EpisodeTile>& tiles, const QStrin
     for (const auto& tile : tiles) {
         auto* w = new ImageTile(tile.image, m_zoom);
         w->setDragText(name);
-        w->setToolTip(tr("%1 (%2) - drag it to the Adapt page's bins or query area")
-                          .arg(tile.source.isEmpty() ? name : tile.source,
-                               queries ? tr("query") : tr("support")));
+        w->setToolTip(
+            tr("%1 (%2) - drag it to the Adapt page's bins or query area")
+                .arg(tile.source.isEmpty() ? name : tile.source, queries ? tr("query") : tr("support")));
         w->setObjectName(queries ? QStringLiteral("queryTile") : QStringLiteral("supportTile"));
         strip->addWidget(w);
         ++m_tiles;
@@ -98,16 +98,16 @@ int EpisodeView::addSection(int row, const QString& title, const QVector<QVector
     auto* heading = new QLabel(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()));
     m_grid->addWidget(heading, row++, 0, 1, 2);
     for (int label = 0; label < rows.size(); ++label, ++row) {
-        const QString name = label < m_picture.classNames.size() ? m_picture.classNames[label]
-                                                                  : QString::number(label);
+        const QString name =
+            label < m_picture.classNames.size() ? m_picture.classNames[label] : QString::number(label);
         auto* nameLabel = new QLabel(QStringLiteral("%1  <b>%2</b>").arg(label).arg(name.toHtmlEscaped()));
         nameLabel->setMinimumWidth(120);
         nameLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         m_grid->addWidget(nameLabel, row, 0, Qt::AlignTop);
-        m_grid->addLayout(m_picture.text ? sentenceColumn(rows[label]) : imageStrip(rows[label], name, queries),
-                          row, 1);
+        m_grid->addLayout(
+            m_picture.text ? sentenceColumn(rows[label]) : imageStrip(rows[label], name, queries), row, 1);
     }
     return row;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -27,8 +27,7 @@ public:
 private:
     void rebuild();
     void clear();
-    int addSection(int row, const QString& title, const QVector<QVector<EpisodeTile>>& rows,
-                   bool queries);
+    int addSection(int row, const QString& title, const QVector<QVector<EpisodeTile>>& rows, bool queries);
     QLayout* imageStrip(const QVector<EpisodeTile>& tiles, const QString& name, bool queries);
     QLayout* sentenceColumn(const QVector<EpisodeTile>& tiles);
 
@@ -39,4 +38,4 @@ private:
     QGridLayout* m_grid = nullptr;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

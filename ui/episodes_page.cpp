@@ -17,8 +17,7 @@
 
 namespace maml::ui {
 
-EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent)
-    : QWidget(parent), m_workbench(workbench)
+EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
 {
     auto* title = m_title = new QLabel;
     title->setWordWrap(true);
@@ -102,7 +101,7 @@ void EpisodesPage::sample()
     const QString role = m_split->currentData().toString();
     const QString split = QString::fromStdString(role == QLatin1String("train") ? config.trainSplit
                                                  : role == QLatin1String("val") ? config.valSplit
-                                                                                 : config.testSplit);
+                                                                                : config.testSplit);
     const auto seed = static_cast<uint64_t>(m_seed->value());
     m_loading = true;
     const int generation = ++m_generation;
@@ -120,10 +119,11 @@ void EpisodesPage::sample()
         [this, generation](const QString& message) {
             if (generation != m_generation)
                 return;
-            m_status->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+            m_status->setText(
+                QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
             m_loading = false;
             Q_EMIT sampled();
         });
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -43,4 +43,4 @@ private:
     int m_generation = 0;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -47,21 +47,23 @@ void EvalSession::start(const QString& checkpoint, const EvalOptions& options)
             if (sinceSignal.elapsed() < 150 && p.done < p.total)
                 return;
             sinceSignal.restart();
-            QMetaObject::invokeMethod(this, [this, p] {
-                Q_EMIT progress(p.done, p.total, p.accuracy, p.baselineAccuracy);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, p] { Q_EMIT progress(p.done, p.total, p.accuracy, p.baselineAccuracy); },
+                Qt::QueuedConnection);
         };
         try {
             auto result = std::make_shared<const EvalResult>(
                 evaluateCheckpoint(checkpoint.toStdString(), options, onProgress, control.get()));
-            QMetaObject::invokeMethod(this, [this, result] { Q_EMIT finished(result); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, result] { Q_EMIT finished(result); }, Qt::QueuedConnection);
         } catch (const std::exception& e) {
             const QString message = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(this, [this, message] { Q_EMIT failed(message); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, message] { Q_EMIT failed(message); }, Qt::QueuedConnection);
         }
     });
     m_thread->setObjectName(QStringLiteral("evaluation"));
     m_thread->start(QThread::LowPriority);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -32,4 +32,4 @@ private:
     std::shared_ptr<RunControl> m_control;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

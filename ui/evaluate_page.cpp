@@ -46,7 +46,7 @@ struct GalleryItem {
     QString text;
 };
 
-}  // namespace
+} // namespace
 
 EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
 {
@@ -120,7 +120,8 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
         return box;
     };
     auto* results = new QSplitter;
-    results->addWidget(wrap(tr("<b>Confusion matrix</b> (rows: true class, columns: predicted)"), m_confusion));
+    results->addWidget(
+        wrap(tr("<b>Confusion matrix</b> (rows: true class, columns: predicted)"), m_confusion));
     results->addWidget(wrap(tr("<b>Per-class accuracy</b>"), m_perClass));
     results->addWidget(wrap(tr("<b>Misclassified queries</b> (true -> predicted)"), m_gallery));
     results->setStretchFactor(0, 3);
@@ -146,13 +147,15 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
         m_progress->setRange(0, total);
         m_progress->setValue(done);
         m_headline->setText(tr("Running... accuracy so far %1%, baseline %2%")
-                                .arg(100 * acc, 0, 'f', 1).arg(100 * base, 0, 'f', 1));
+                                .arg(100 * acc, 0, 'f', 1)
+                                .arg(100 * base, 0, 'f', 1));
     });
     connect(m_session, &EvalSession::finished, this, &EvaluatePage::showResult);
     connect(m_session, &EvalSession::failed, this, [this](const QString& message) {
         m_run->setEnabled(true);
         m_stop->setEnabled(false);
-        m_headline->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        m_headline->setText(
+            QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
         Q_EMIT evaluated(false);
     });
     connect(workbench, &Workbench::runDirChanged, this, [this] {
@@ -197,13 +200,18 @@ void EvaluatePage::showResult(std::shared_ptr<const EvalResult> result)
     m_run->setEnabled(true);
     m_stop->setEnabled(false);
     const auto& r = *result;
-    QString text = tr("<span style='font-size:15pt'><b>%1</b> meta-learned</span>").arg(percent(r.accuracy.mean, r.accuracy.ci95));
+    QString text = tr("<span style='font-size:15pt'><b>%1</b> meta-learned</span>")
+                       .arg(percent(r.accuracy.mean, r.accuracy.ci95));
     if (r.hasBaseline)
         text += tr("<span style='font-size:15pt'> &nbsp; vs &nbsp; %1 baseline (no meta-learning)</span>")
                     .arg(percent(r.baselineAccuracy.mean, r.baselineAccuracy.ci95));
     text += tr("<br>%1-way %2-shot, %3 query images per class, %4 adaptation steps, %5 episodes of %6 "
                "split '%7' (95% CI = 1.96 std / sqrt(episodes)), %8 s%9")
-                .arg(r.ways).arg(r.shots).arg(r.queries).arg(r.steps).arg(r.episodes)
+                .arg(r.ways)
+                .arg(r.shots)
+                .arg(r.queries)
+                .arg(r.steps)
+                .arg(r.episodes)
                 .arg(QString::fromStdString(r.dataset), QString::fromStdString(r.split))
                 .arg(r.seconds, 0, 'f', 1)
                 .arg(r.cancelled ? tr(" - stopped early") : QString());
@@ -211,7 +219,9 @@ void EvaluatePage::showResult(std::shared_ptr<const EvalResult> result)
     showConfusion(r);
     showPerClass(r);
     loadGallery(r);
-    Q_EMIT statusMessage(tr("Evaluation: %1% +- %2").arg(100 * r.accuracy.mean, 0, 'f', 1).arg(100 * r.accuracy.ci95, 0, 'f', 1));
+    Q_EMIT statusMessage(tr("Evaluation: %1% +- %2")
+                             .arg(100 * r.accuracy.mean, 0, 'f', 1)
+                             .arg(100 * r.accuracy.ci95, 0, 'f', 1));
     Q_EMIT evaluated(true);
 }
 
@@ -277,9 +287,10 @@ void EvaluatePage::loadGallery(const EvalResult& r)
     m_gallery->setGridSize(text ? QSize() : QSize(120, 84));
     if (text) {
         for (size_t i = 0; i < wrong.size() && i < 200; ++i)
-            new QListWidgetItem(QStringLiteral("%1 -> %2: %3").arg(QString::fromStdString(wrong[i].trueName),
-                                                                   QString::fromStdString(wrong[i].predictedName),
-                                                                   QString::fromStdString(wrong[i].source)),
+            new QListWidgetItem(QStringLiteral("%1 -> %2: %3")
+                                    .arg(QString::fromStdString(wrong[i].trueName),
+                                         QString::fromStdString(wrong[i].predictedName),
+                                         QString::fromStdString(wrong[i].source)),
                                 m_gallery);
         m_galleryLoading = false;
         return;
@@ -288,13 +299,15 @@ void EvaluatePage::loadGallery(const EvalResult& r)
         this,
         [checkpoint, wrong, dataset] {
             const auto config = readCheckpointInfo(checkpoint).config;
-            auto ds = DatasetCache::instance().open(dataset, config.imageSize, config.channels, config.rotations);
+            auto ds =
+                DatasetCache::instance().open(dataset, config.imageSize, config.channels, config.rotations);
             QVector<GalleryItem> items;
             for (size_t i = 0; i < wrong.size() && i < 120; ++i) {
                 const auto& m = wrong[i];
-                items.append({datasetImage(*ds, m.trueClass, m.index),
-                              QStringLiteral("%1 -> %2").arg(QString::fromStdString(m.trueName),
-                                                            QString::fromStdString(m.predictedName))});
+                items.append(
+                    {datasetImage(*ds, m.trueClass, m.index),
+                     QStringLiteral("%1 -> %2")
+                         .arg(QString::fromStdString(m.trueName), QString::fromStdString(m.predictedName))});
             }
             return items;
         },
@@ -309,4 +322,4 @@ void EvaluatePage::loadGallery(const EvalResult& r)
         });
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -68,4 +68,4 @@ private:
     bool m_galleryLoading = false;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

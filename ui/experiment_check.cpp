@@ -9,8 +9,7 @@
 namespace maml::ui {
 namespace {
 
-std::vector<int> poolOf(const ExperimentConfig& config, const ImageDataset& dataset,
-                        const std::string& split)
+std::vector<int> poolOf(const ExperimentConfig& config, const ImageDataset& dataset, const std::string& split)
 {
     const auto& names = config.explicitClasses(split);
     if (names.empty())
@@ -21,8 +20,8 @@ std::vector<int> poolOf(const ExperimentConfig& config, const ImageDataset& data
     return pool;
 }
 
-QString poolProblem(const ExperimentConfig& config, const ImageDataset& dataset,
-                    const std::string& role, const std::string& split)
+QString poolProblem(const ExperimentConfig& config, const ImageDataset& dataset, const std::string& role,
+                    const std::string& split)
 {
     try {
         EpisodeSampler sampler(dataset, poolOf(config, dataset, split), config.episodeSpec());
@@ -43,15 +42,17 @@ QString textPoolProblem(const ExperimentConfig& config, const TextCorpus& corpus
         return {};
     } catch (const Error& e) {
         const QString where = e.where().empty() || e.where() == corpus.name()
-                                  ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(e.where()));
-        const QString hint = e.hint().empty() ? QString() : QStringLiteral("; %1").arg(QString::fromStdString(e.hint()));
+                                  ? QString()
+                                  : QStringLiteral(" (%1)").arg(QString::fromStdString(e.where()));
+        const QString hint =
+            e.hint().empty() ? QString() : QStringLiteral("; %1").arg(QString::fromStdString(e.hint()));
         return QStringLiteral("%1 split '%2': %3%4%5")
-            .arg(QString::fromStdString(role), QString::fromStdString(split), QString::fromStdString(e.problem()),
-                 where, hint);
+            .arg(QString::fromStdString(role), QString::fromStdString(split),
+                 QString::fromStdString(e.problem()), where, hint);
     }
 }
 
-}  // namespace
+} // namespace
 
 QStringList experimentProblems(const ExperimentConfig& config, const TextCorpus* corpus)
 {
@@ -88,4 +89,4 @@ QStringList experimentProblems(const ExperimentConfig& config, const ImageDatase
     return problems;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

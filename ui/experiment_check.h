@@ -7,7 +7,7 @@ namespace maml {
 class ImageDataset;
 class TextCorpus;
 struct ExperimentConfig;
-}
+} // namespace maml
 
 namespace maml::ui {
 
@@ -22,4 +22,4 @@ QStringList experimentProblems(const ExperimentConfig& config, const ImageDatase
 /// N-way K-shot Q-query tasks (the text sampler's own message, with the counts per domain).
 QStringList experimentProblems(const ExperimentConfig& config, const TextCorpus* corpus);
 
-}  // namespace maml::ui
+} // namespace maml::ui

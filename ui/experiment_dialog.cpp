@@ -56,7 +56,7 @@ int extraInt(const nlohmann::json& extra, const char* key, int fallback)
     return extra.contains(key) && extra[key].is_number_integer() ? extra[key].get<int>() : fallback;
 }
 
-}  // namespace
+} // namespace
 
 ExperimentDialog::ExperimentDialog(const ExperimentConfig& config, QWidget* parent)
     : QDialog(parent), m_base(config)
@@ -87,14 +87,14 @@ ExperimentDialog::ExperimentDialog(const ExperimentConfig& config, QWidget* pare
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(load, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open experiment"), m_file,
-                                                       tr("Experiment JSON (*.json)"));
+        const QString f =
+            QFileDialog::getOpenFileName(this, tr("Open experiment"), m_file, tr("Experiment JSON (*.json)"));
         if (!f.isEmpty())
             loadFile(f);
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getSaveFileName(this, tr("Save experiment"), m_file,
-                                                       tr("Experiment JSON (*.json)"));
+        const QString f =
+            QFileDialog::getSaveFileName(this, tr("Save experiment"), m_file, tr("Experiment JSON (*.json)"));
         if (!f.isEmpty())
             saveFile(f);
     });
@@ -188,7 +188,8 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_heads->setValue(extraInt(e, "heads", 4));
     m_layers->setValue(extraInt(e, "layers", 1));
     m_ff->setValue(extraInt(e, "ff", 512));
-    m_head->setCurrentIndex(std::max(0, m_head->findData(QString::fromStdString(e.value("head", std::string("mean"))))));
+    m_head->setCurrentIndex(
+        std::max(0, m_head->findData(QString::fromStdString(e.value("head", std::string("mean"))))));
     m_length->setValue(extraInt(e, "length", 128));
     m_minCount->setValue(extraInt(e, "minCount", 2));
     showModeFields(m_chooser->isText());
@@ -230,7 +231,7 @@ ExperimentConfig ExperimentDialog::config() const
         c.extra["length"] = m_length->value();
         c.extra["minCount"] = m_minCount->value();
         // The vocabulary is rebuilt from the (possibly changed) data when training starts.
-        c.extra.erase("tokenizer");  // (the lexicon prior derived from it goes with it: prepareConfig)
+        c.extra.erase("tokenizer"); // (the lexicon prior derived from it goes with it: prepareConfig)
         c.trainClasses.clear();
         c.valClasses.clear();
         c.testClasses.clear();
@@ -247,8 +248,11 @@ void ExperimentDialog::openDataset()
         return;
     const ExperimentConfig c = config();
     const QString key = m_textMode ? QString::fromStdString(c.dataset)
-                                   : QStringLiteral("%1|%2|%3|%4").arg(QString::fromStdString(c.dataset))
-                                         .arg(c.imageSize).arg(c.channels).arg(c.rotations);
+                                   : QStringLiteral("%1|%2|%3|%4")
+                                         .arg(QString::fromStdString(c.dataset))
+                                         .arg(c.imageSize)
+                                         .arg(c.channels)
+                                         .arg(c.rotations);
     if (key == m_openedKey && (m_dataset || m_corpus || m_loading))
         return validate();
     m_openedKey = key;
@@ -271,8 +275,7 @@ void ExperimentDialog::openDataset()
             });
     }
     runInBackground<std::shared_ptr<const ImageDataset>>(
-        this,
-        [c] { return DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations); },
+        this, [c] { return DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations); },
         [this, generation](std::shared_ptr<const ImageDataset> ds) {
             if (generation == m_openGeneration)
                 onDatasetOpened(ds);
@@ -290,7 +293,8 @@ void ExperimentDialog::onOpenFailed(const QString& message)
     m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
     if (m_textMode)
-        m_corpusInfo->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        m_corpusInfo->setText(
+            QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
     Q_EMIT validated();
 }
 
@@ -327,7 +331,8 @@ void ExperimentDialog::refreshClassPicker()
     const ExperimentConfig c = config();
     const QString role = m_pickerSplitRole;
     const std::string split = role == QLatin1String("train") ? c.trainSplit
-                              : role == QLatin1String("val") ? c.valSplit : c.testSplit;
+                              : role == QLatin1String("val") ? c.valSplit
+                                                             : c.testSplit;
     try {
         QSignalBlocker block(m_picker);
         m_picker->setClasses(m_dataset, m_dataset->splitClasses(split));
@@ -361,9 +366,12 @@ void ExperimentDialog::validate()
     QString html;
     for (const auto& p : m_problems)
         html += QStringLiteral("&bull; %1<br>").arg(p.toHtmlEscaped());
-    m_message->setText(ok ? tr("<span style='color:#1b5e20'>Ready: %1-way %2-shot, %3 queries per class.</span>")
-                                .arg(m_ways->value()).arg(m_shots->value()).arg(m_queries->value())
-                          : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(html));
+    m_message->setText(
+        ok ? tr("<span style='color:#1b5e20'>Ready: %1-way %2-shot, %3 queries per class.</span>")
+                 .arg(m_ways->value())
+                 .arg(m_shots->value())
+                 .arg(m_queries->value())
+           : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(html));
     Q_EMIT validated();
 }
 
@@ -403,4 +411,4 @@ bool ExperimentDialog::saveFile(const QString& path)
     }
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

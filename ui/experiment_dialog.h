@@ -21,7 +21,7 @@ class QSpinBox;
 namespace maml {
 class ImageDataset;
 class TextCorpus;
-}
+} // namespace maml
 
 namespace maml::ui {
 
@@ -130,4 +130,4 @@ private:
     QDialogButtonBox* m_buttons = nullptr;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

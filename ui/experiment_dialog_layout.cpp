@@ -166,7 +166,8 @@ QWidget* ExperimentDialog::buildModelBox()
     m_length = intSpin(4, 1024);
     m_length->setSuffix(tr(" tokens"));
     m_minCount = intSpin(1, 1000);
-    m_minCount->setToolTip(tr("A word enters the vocabulary when the meta-training sentences hold it this often"));
+    m_minCount->setToolTip(
+        tr("A word enters the vocabulary when the meta-training sentences hold it this often"));
     auto* form = new QFormLayout(m_modelBox);
     form->addRow(tr("d_model"), m_dModel);
     form->addRow(tr("Attention heads"), m_heads);
@@ -178,4 +179,4 @@ QWidget* ExperimentDialog::buildModelBox()
     return m_modelBox;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -28,10 +28,12 @@ QString corpusSummary(const TextCorpus& corpus)
     for (int d = 0; d < static_cast<int>(corpus.domainNames().size()); ++d) {
         QStringList counts;
         for (int l = 0; l < static_cast<int>(corpus.labelNames().size()); ++l)
-            counts << QStringLiteral("%1 %2").arg(QString::fromStdString(corpus.labelNames()[l]).toHtmlEscaped())
+            counts << QStringLiteral("%1 %2")
+                          .arg(QString::fromStdString(corpus.labelNames()[l]).toHtmlEscaped())
                           .arg(corpus.items(d, l).size());
         domains += QStringLiteral("<li><b>%1</b>: %2</li>")
-                       .arg(QString::fromStdString(corpus.domainNames()[d]).toHtmlEscaped(), counts.join(QStringLiteral(", ")));
+                       .arg(QString::fromStdString(corpus.domainNames()[d]).toHtmlEscaped(),
+                            counts.join(QStringLiteral(", ")));
     }
     return ExperimentDialog::tr(
                "<b>%1</b>: %2 labelled sentences. The labels are the classes: <b>%3</b>.<br>"
@@ -41,11 +43,13 @@ QString corpusSummary(const TextCorpus& corpus)
                "<tt>@test</tt> (10%) of every label; <tt>all</tt> stands for every domain. "
                "E.g. <tt>amazon@train+yelp@train</tt>, <tt>imdb</tt>, <tt>all@test</tt>.<br>"
                "Location: %5")
-        .arg(QString::fromStdString(corpus.name()).toHtmlEscaped()).arg(corpus.size())
-        .arg(labels.join(QStringLiteral(", ")), domains, QString::fromStdString(corpus.location()).toHtmlEscaped());
+        .arg(QString::fromStdString(corpus.name()).toHtmlEscaped())
+        .arg(corpus.size())
+        .arg(labels.join(QStringLiteral(", ")), domains,
+             QString::fromStdString(corpus.location()).toHtmlEscaped());
 }
 
-}  // namespace
+} // namespace
 
 ExperimentConfig ExperimentDialog::textDefaults(const QString& spec)
 {
@@ -126,4 +130,4 @@ void ExperimentDialog::refreshTextSplits()
     }
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -29,7 +29,7 @@ QString checkImage(const QString& path)
     return {};
 }
 
-}  // namespace
+} // namespace
 
 bool canDropImages(const QMimeData* mime)
 {
@@ -59,9 +59,10 @@ DroppedImages readDroppedImages(const QMimeData* mime)
     if (mime->hasImage()) {
         const auto image = qvariant_cast<QImage>(mime->imageData());
         if (!image.isNull())
-            out.files << ImageTile::writeDragFile(image, mime->text().isEmpty() ? QStringLiteral("image") : mime->text());
+            out.files << ImageTile::writeDragFile(image, mime->text().isEmpty() ? QStringLiteral("image")
+                                                                                : mime->text());
     }
     return out;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -19,4 +19,4 @@ DroppedImages readDroppedImages(const QMimeData* mime);
 /// Whether the mime data offers anything readDroppedImages could look at.
 bool canDropImages(const QMimeData* mime);
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -2,25 +2,23 @@
 
 #include <QApplication>
 #include <QBuffer>
-#include <QFile>
-#include <QRegularExpression>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDrag>
+#include <QFile>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
 namespace maml::ui {
 
-ImageTile::ImageTile(const QImage& image, double zoom, QWidget* parent)
-    : QLabel(parent), m_image(image)
+ImageTile::ImageTile(const QImage& image, double zoom, QWidget* parent) : QLabel(parent), m_image(image)
 {
     const QSize size = image.size() * zoom;
-    setPixmap(QPixmap::fromImage(image.scaled(size, Qt::KeepAspectRatio,
-                                              zoom >= 2 ? Qt::FastTransformation
-                                                        : Qt::SmoothTransformation)));
+    setPixmap(QPixmap::fromImage(image.scaled(
+        size, Qt::KeepAspectRatio, zoom >= 2 ? Qt::FastTransformation : Qt::SmoothTransformation)));
     setFixedSize(size + QSize(4, 4));
     setAlignment(Qt::AlignCenter);
     setCursor(Qt::OpenHandCursor);
@@ -74,4 +72,4 @@ void ImageTile::mouseMoveEvent(QMouseEvent* event)
     drag->exec(Qt::CopyAction);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

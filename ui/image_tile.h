@@ -31,4 +31,4 @@ private:
     QPoint m_pressPos;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

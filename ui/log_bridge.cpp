@@ -20,14 +20,13 @@ protected:
         const int level = static_cast<int>(msg.level);
         // Queued: the slot runs on the GUI thread whichever thread logged.
         QMetaObject::invokeMethod(
-            LogBridge::instance(),
-            [level, text] { Q_EMIT LogBridge::instance()->message(level, text); },
+            LogBridge::instance(), [level, text] { Q_EMIT LogBridge::instance()->message(level, text); },
             Qt::QueuedConnection);
     }
     void flush_() override {}
 };
 
-}  // namespace
+} // namespace
 
 LogBridge* LogBridge::instance()
 {
@@ -48,4 +47,4 @@ void LogBridge::install()
     spdlog::default_logger()->sinks().push_back(sink);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -23,4 +23,4 @@ private:
     LogBridge() = default;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

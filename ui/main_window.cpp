@@ -49,7 +49,7 @@ QIcon appIcon()
     return QIcon(pixmap);
 }
 
-}  // namespace
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_workbench(new Workbench(this))
 {
@@ -83,7 +83,11 @@ void MainWindow::buildPages()
     m_sideBar->setIconSize(QSize(28, 28));
     m_sideBar->setFixedWidth(150);
     m_sideBar->setSpacing(4);
-    const struct { QWidget* page; QString name; QStyle::StandardPixmap icon; } pages[] = {
+    const struct {
+        QWidget* page;
+        QString name;
+        QStyle::StandardPixmap icon;
+    } pages[] = {
         {m_data, tr("1  Data"), QStyle::SP_DirHomeIcon},
         {m_episodes, tr("2  Episodes"), QStyle::SP_FileDialogContentsView},
         {m_train, tr("3  Train"), QStyle::SP_MediaPlay},
@@ -127,7 +131,8 @@ void MainWindow::buildMenus()
     auto* view = menuBar()->addMenu(tr("&View"));
     const QString names[] = {tr("&Data"), tr("&Episodes"), tr("&Train"), tr("E&valuate"), tr("&Adapt")};
     for (int i = 0; i < PageCount; ++i)
-        view->addAction(names[i], QKeySequence(QKeyCombination(Qt::CTRL, static_cast<Qt::Key>(Qt::Key_1 + i))), this,
+        view->addAction(names[i],
+                        QKeySequence(QKeyCombination(Qt::CTRL, static_cast<Qt::Key>(Qt::Key_1 + i))), this,
                         [this, i] { showPage(static_cast<Page>(i)); });
     view->addSeparator();
     view->addAction(tr("Side &bar"), QKeySequence(Qt::CTRL | Qt::Key_B), this,
@@ -138,8 +143,10 @@ void MainWindow::buildMenus()
         showPage(Train);
         m_train->startTraining();
     });
-    run->addAction(tr("&Pause / resume training"), QKeySequence(Qt::CTRL | Qt::Key_P), m_train, &TrainPage::togglePause);
-    run->addAction(tr("S&top training"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_train, &TrainPage::stopTraining);
+    run->addAction(tr("&Pause / resume training"), QKeySequence(Qt::CTRL | Qt::Key_P), m_train,
+                   &TrainPage::togglePause);
+    run->addAction(tr("S&top training"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_train,
+                   &TrainPage::stopTraining);
     run->addAction(tr("&Evaluate"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
         showPage(Evaluate);
         m_evaluate->evaluate();
@@ -180,9 +187,9 @@ void MainWindow::restoreSettings()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_train->session()->isRunning()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Training is running"),
-            tr("Stop the training and quit? The last checkpoint is saved; continue later with \"Continue run\"."));
+        const auto answer = QMessageBox::question(this, tr("Training is running"),
+                                                  tr("Stop the training and quit? The last checkpoint is "
+                                                     "saved; continue later with \"Continue run\"."));
         if (answer != QMessageBox::Yes)
             return event->ignore();
     }
@@ -271,7 +278,8 @@ void MainWindow::about()
     QMessageBox::about(this, tr("About MAML Workbench"),
                        tr("<h3>MAML Workbench %1</h3><p>Few-shot learning with Model-Agnostic "
                           "Meta-Learning (Finn, Abbeel and Levine, ICML 2017).</p><p>Qt %2, LibTorch "
-                          "(CPU), OpenCV.</p>").arg(QStringLiteral(MAML_VERSION), QString::fromLatin1(qVersion())));
+                          "(CPU), OpenCV.</p>")
+                           .arg(QStringLiteral(MAML_VERSION), QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::showStatus(const QString& text)
@@ -282,10 +290,12 @@ void MainWindow::showStatus(const QString& text)
 void MainWindow::updateTitle()
 {
     const auto& c = m_workbench->experiment();
-    const QString summary = QStringLiteral("%1 | %2-way %3-shot").arg(QString::fromStdString(c.dataset)).arg(c.ways).arg(c.shots);
-    m_experimentLabel->setText(summary + (m_workbench->runDir().isEmpty() ? QString()
-                                                                          : QStringLiteral(" | ") + m_workbench->runDir()));
+    const QString summary =
+        QStringLiteral("%1 | %2-way %3-shot").arg(QString::fromStdString(c.dataset)).arg(c.ways).arg(c.shots);
+    m_experimentLabel->setText(summary + (m_workbench->runDir().isEmpty()
+                                              ? QString()
+                                              : QStringLiteral(" | ") + m_workbench->runDir()));
     setWindowTitle(tr("MAML Workbench - %1").arg(summary));
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -66,4 +66,4 @@ private:
     QLabel* m_experimentLabel = nullptr;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

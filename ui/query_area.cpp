@@ -41,7 +41,8 @@ void ProbabilityBars::paintEvent(QPaintEvent*)
         const QRect row(0, i * rowHeight, width(), rowHeight - 2);
         const QString name = i < p.classNames.size() ? p.classNames[i] : QString::number(i);
         painter.setPen(palette().color(QPalette::WindowText));
-        painter.drawText(QRect(row.left(), row.top(), nameWidth - 4, row.height()), Qt::AlignVCenter | Qt::AlignRight,
+        painter.drawText(QRect(row.left(), row.top(), nameWidth - 4, row.height()),
+                         Qt::AlignVCenter | Qt::AlignRight,
                          painter.fontMetrics().elidedText(name, Qt::ElideRight, nameWidth - 4));
         const int barWidth = static_cast<int>((row.width() - nameWidth - 36) * p.probabilities[i]);
         const bool best = name == p.className;
@@ -135,9 +136,10 @@ void QueryArea::setPredictions(const QVector<QueryPrediction>& predictions)
             card.bars->setPrediction({});
             continue;
         }
-        const int best = static_cast<int>(std::max_element(it->probabilities.begin(), it->probabilities.end()) -
-                                          it->probabilities.begin());
-        card.label->setText(tr("<b>%1</b> (%2%)").arg(it->className.toHtmlEscaped())
+        const int best = static_cast<int>(
+            std::max_element(it->probabilities.begin(), it->probabilities.end()) - it->probabilities.begin());
+        card.label->setText(tr("<b>%1</b> (%2%)")
+                                .arg(it->className.toHtmlEscaped())
                                 .arg(qRound(100 * it->probabilities.value(best))));
         card.bars->setPrediction(*it);
         ++m_predicted;
@@ -174,4 +176,4 @@ void QueryArea::dropEvent(QDropEvent* event)
         Q_EMIT rejected(dropped.rejected);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

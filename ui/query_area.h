@@ -73,4 +73,4 @@ private:
     int m_predicted = 0;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -19,7 +19,7 @@ double number(const nlohmann::json& o, const char* key, bool* found = nullptr)
     return ok ? it->get<double>() : 0.0;
 }
 
-}  // namespace
+} // namespace
 
 void RunHistory::add(const TrainProgress& p)
 {
@@ -78,4 +78,4 @@ RunHistory RunHistory::load(const QString& dir)
     return history;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -13,7 +13,7 @@ namespace maml::ui {
 
 /// One run's curves: every train point and every validation point, in iteration order.
 struct RunHistory {
-    QString name;   ///< shown in legends (the run folder's name)
+    QString name; ///< shown in legends (the run folder's name)
     QString dir;
     QVector<TrainProgress> train;
     QVector<TrainProgress> validation;
@@ -25,4 +25,4 @@ struct RunHistory {
     static RunHistory load(const QString& dir);
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

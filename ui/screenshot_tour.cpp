@@ -88,41 +88,46 @@ void ScreenshotTour::start()
 void ScreenshotTour::dataPage()
 {
     m_window->showPage(MainWindow::Data);
-    waitUntil([this] { return !m_window->dataPage()->isLoading(); }, [this] {
-        save(m_window.get(), QStringLiteral("1-data.png"));
-        dialog();
-    });
+    waitUntil([this] { return !m_window->dataPage()->isLoading(); },
+              [this] {
+                  save(m_window.get(), QStringLiteral("1-data.png"));
+                  dialog();
+              });
 }
 
 void ScreenshotTour::dialog()
 {
     auto* dialog = new ExperimentDialog(m_window->workbench()->experiment(), m_window.get());
     dialog->show();
-    waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
-        save(dialog, QStringLiteral("2-experiment-dialog.png"));
-        // The same dialog with an impossible request shows the exact reason.
-        ExperimentConfig bad = dialog->config();
-        bad.shots = 10;
-        bad.queries = 15;
-        dialog->setConfig(bad);
-        waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
-            save(dialog, QStringLiteral("2-experiment-dialog-invalid.png"));
-            dialog->deleteLater();
-            episodes(7, QStringLiteral("3-episodes.png"), [this] {
-                train(QStringLiteral("glyphs-run"), QStringLiteral("4-train.png"), [this] { evaluate(); });
-            });
-        });
-    });
+    waitUntil([dialog] { return !dialog->isLoading(); },
+              [this, dialog] {
+                  save(dialog, QStringLiteral("2-experiment-dialog.png"));
+                  // The same dialog with an impossible request shows the exact reason.
+                  ExperimentConfig bad = dialog->config();
+                  bad.shots = 10;
+                  bad.queries = 15;
+                  dialog->setConfig(bad);
+                  waitUntil([dialog] { return !dialog->isLoading(); },
+                            [this, dialog] {
+                                save(dialog, QStringLiteral("2-experiment-dialog-invalid.png"));
+                                dialog->deleteLater();
+                                episodes(7, QStringLiteral("3-episodes.png"), [this] {
+                                    train(QStringLiteral("glyphs-run"), QStringLiteral("4-train.png"),
+                                          [this] { evaluate(); });
+                                });
+                            });
+              });
 }
 
 void ScreenshotTour::episodes(int seed, const QString& file, std::function<void()> next)
 {
     m_window->showPage(MainWindow::Episodes);
     m_window->episodesPage()->setSeed(seed);
-    waitUntil([this] { return !m_window->episodesPage()->isLoading(); }, [this, file, next] {
-        save(m_window.get(), file);
-        next();
-    });
+    waitUntil([this] { return !m_window->episodesPage()->isLoading(); },
+              [this, file, next] {
+                  save(m_window.get(), file);
+                  next();
+              });
 }
 
 void ScreenshotTour::train(const QString& runName, const QString& file, std::function<void()> next)
@@ -133,12 +138,13 @@ void ScreenshotTour::train(const QString& runName, const QString& file, std::fun
     auto finished = std::make_shared<int>(0);
     connect(page, &TrainPage::trainingFinished, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
     page->startTraining();
-    waitUntil([finished] { return *finished != 0; }, [this, finished, runName, file, next] {
-        if (*finished < 0)
-            return fail(QStringLiteral("training of %1 failed").arg(runName));
-        save(m_window.get(), file);
-        next();
-    });
+    waitUntil([finished] { return *finished != 0; },
+              [this, finished, runName, file, next] {
+                  if (*finished < 0)
+                      return fail(QStringLiteral("training of %1 failed").arg(runName));
+                  save(m_window.get(), file);
+                  next();
+              });
 }
 
 void ScreenshotTour::evaluate()
@@ -150,12 +156,13 @@ void ScreenshotTour::evaluate()
     auto finished = std::make_shared<int>(0);
     connect(page, &EvaluatePage::evaluated, this, [finished](bool ok) { *finished = ok ? 1 : -1; });
     page->evaluate();
-    waitUntil([finished, page] { return *finished != 0 && !page->galleryLoading(); }, [this, finished] {
-        if (*finished < 0)
-            return fail(QStringLiteral("evaluation failed"));
-        save(m_window.get(), QStringLiteral("5-evaluate.png"));
-        adapt();
-    });
+    waitUntil([finished, page] { return *finished != 0 && !page->galleryLoading(); },
+              [this, finished] {
+                  if (*finished < 0)
+                      return fail(QStringLiteral("evaluation failed"));
+                  save(m_window.get(), QStringLiteral("5-evaluate.png"));
+                  adapt();
+              });
 }
 
 QStringList ScreenshotTour::writeSampleImages(int classIndex, int count, int first)
@@ -165,7 +172,8 @@ QStringList ScreenshotTour::writeSampleImages(int classIndex, int count, int fir
     const int cls = ds->splitClasses(c.testSplit).at(static_cast<size_t>(classIndex));
     QStringList files;
     for (int i = first; i < first + count; ++i) {
-        const QString path = QDir(m_temp.path()).filePath(QStringLiteral("class%1-%2.png").arg(classIndex).arg(i));
+        const QString path =
+            QDir(m_temp.path()).filePath(QStringLiteral("class%1-%2.png").arg(classIndex).arg(i));
         datasetImage(*ds, cls, i).scaled(64, 64).save(path);
         files << path;
     }
@@ -177,27 +185,28 @@ void ScreenshotTour::adapt()
     m_window->showPage(MainWindow::Adapt);
     auto* page = m_window->adaptPage();
     page->loadCheckpoint(m_window->workbench()->runCheckpoint());
-    waitUntil([page] { return page->isModelLoaded(); }, [this, page] {
-        const auto& c = m_window->workbench()->experiment();
-        auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
-        const auto pool = ds->splitClasses(c.testSplit);
-        QStringList queries;
-        for (int i = 0; i < page->bins().size(); ++i) {
-            page->bins()[i]->setName(QString::fromStdString(ds->classNames()[pool[i]]));
-            page->bins()[i]->addFiles(writeSampleImages(i, 2, 0));
-            queries << writeSampleImages(i, 1, 5 + i % 3);
-        }
-        page->queryArea()->addFiles(queries);
-        auto shown = std::make_shared<bool>(false);
-        connect(page, &AdaptPage::predictionsShown, this, [shown, page] {
-            *shown = !page->losses().isEmpty();
-        });
-        page->adapt();
-        waitUntil([shown] { return *shown; }, [this] {
-            save(m_window.get(), QStringLiteral("6-adapt.png"));
-            textDialog();
-        });
-    });
+    waitUntil([page] { return page->isModelLoaded(); },
+              [this, page] {
+                  const auto& c = m_window->workbench()->experiment();
+                  auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+                  const auto pool = ds->splitClasses(c.testSplit);
+                  QStringList queries;
+                  for (int i = 0; i < page->bins().size(); ++i) {
+                      page->bins()[i]->setName(QString::fromStdString(ds->classNames()[pool[i]]));
+                      page->bins()[i]->addFiles(writeSampleImages(i, 2, 0));
+                      queries << writeSampleImages(i, 1, 5 + i % 3);
+                  }
+                  page->queryArea()->addFiles(queries);
+                  auto shown = std::make_shared<bool>(false);
+                  connect(page, &AdaptPage::predictionsShown, this,
+                          [shown, page] { *shown = !page->losses().isEmpty(); });
+                  page->adapt();
+                  waitUntil([shown] { return *shown; },
+                            [this] {
+                                save(m_window.get(), QStringLiteral("6-adapt.png"));
+                                textDialog();
+                            });
+              });
 }
 
 void ScreenshotTour::finish()
@@ -212,7 +221,8 @@ void ScreenshotTour::textDialog()
         available = available || (info.spec == "sentiment-uci" && info.available);
     if (m_textIterations <= 0 || !available) {
         std::fprintf(stderr, "text pages skipped: %s\n",
-                     m_textIterations <= 0 ? "disabled" : "sentiment-uci is missing (datasets/fetch-text-data.sh)");
+                     m_textIterations <= 0 ? "disabled"
+                                           : "sentiment-uci is missing (datasets/fetch-text-data.sh)");
         return finish();
     }
     ExperimentConfig config = preset("sentiment-uci-2w5s");
@@ -223,18 +233,21 @@ void ScreenshotTour::textDialog()
     config.threads = 2;
     m_window->workbench()->setExperiment(config);
     m_window->showPage(MainWindow::Data);
-    waitUntil([this] { return !m_window->dataPage()->isLoading(); }, [this, config] {
-        save(m_window.get(), QStringLiteral("7a-text-data.png"));
-        auto* dialog = new ExperimentDialog(config, m_window.get());
-        dialog->show();
-        waitUntil([dialog] { return !dialog->isLoading(); }, [this, dialog] {
-            save(dialog, QStringLiteral("7b-text-experiment-dialog.png"));
-            dialog->deleteLater();
-            episodes(3, QStringLiteral("7c-text-episodes.png"), [this] {
-                train(QStringLiteral("text-run"), QStringLiteral("7d-text-train.png"), [this] { textAdapt(); });
-            });
-        });
-    });
+    waitUntil([this] { return !m_window->dataPage()->isLoading(); },
+              [this, config] {
+                  save(m_window.get(), QStringLiteral("7a-text-data.png"));
+                  auto* dialog = new ExperimentDialog(config, m_window.get());
+                  dialog->show();
+                  waitUntil([dialog] { return !dialog->isLoading(); },
+                            [this, dialog] {
+                                save(dialog, QStringLiteral("7b-text-experiment-dialog.png"));
+                                dialog->deleteLater();
+                                episodes(3, QStringLiteral("7c-text-episodes.png"), [this] {
+                                    train(QStringLiteral("text-run"), QStringLiteral("7d-text-train.png"),
+                                          [this] { textAdapt(); });
+                                });
+                            });
+              });
 }
 
 void ScreenshotTour::textAdapt()
@@ -242,28 +255,32 @@ void ScreenshotTour::textAdapt()
     m_window->showPage(MainWindow::Adapt);
     auto* page = m_window->adaptPage();
     page->loadCheckpoint(m_window->workbench()->runCheckpoint());
-    waitUntil([page] { return page->isModelLoaded() && page->isTextMode(); }, [this, page] {
-        // Sentences in the style of the imdb domain (not in the corpus).
-        page->textBoxes()[0]->setSentences({QStringLiteral("The plot was a mess and the acting was worse."),
-                                            QStringLiteral("I walked out after an hour, what a waste of money."),
-                                            QStringLiteral("Boring, predictable and far too long.")});
-        page->textBoxes()[1]->setSentences({QStringLiteral("A wonderful film, I loved every minute of it."),
-                                            QStringLiteral("The cast is brilliant and the story is moving."),
-                                            QStringLiteral("One of the best movies I have seen this year.")});
-        page->textQueries()->setSentences({QStringLiteral("The music was beautiful and the ending made me smile."),
-                                           QStringLiteral("Terrible dialogue, I almost fell asleep."),
-                                           QStringLiteral("A great cast wasted on a dull script."),
-                                           QStringLiteral("I would happily watch it again.")});
-        auto shown = std::make_shared<bool>(false);
-        connect(page, &AdaptPage::predictionsShown, this, [shown, page] {
-            *shown = !page->losses().isEmpty();
-        });
-        page->adapt();
-        waitUntil([shown] { return *shown; }, [this] {
-            save(m_window.get(), QStringLiteral("7e-text-adapt.png"));
-            finish();
-        });
-    });
+    waitUntil([page] { return page->isModelLoaded() && page->isTextMode(); },
+              [this, page] {
+                  // Sentences in the style of the imdb domain (not in the corpus).
+                  page->textBoxes()[0]->setSentences(
+                      {QStringLiteral("The plot was a mess and the acting was worse."),
+                       QStringLiteral("I walked out after an hour, what a waste of money."),
+                       QStringLiteral("Boring, predictable and far too long.")});
+                  page->textBoxes()[1]->setSentences(
+                      {QStringLiteral("A wonderful film, I loved every minute of it."),
+                       QStringLiteral("The cast is brilliant and the story is moving."),
+                       QStringLiteral("One of the best movies I have seen this year.")});
+                  page->textQueries()->setSentences(
+                      {QStringLiteral("The music was beautiful and the ending made me smile."),
+                       QStringLiteral("Terrible dialogue, I almost fell asleep."),
+                       QStringLiteral("A great cast wasted on a dull script."),
+                       QStringLiteral("I would happily watch it again.")});
+                  auto shown = std::make_shared<bool>(false);
+                  connect(page, &AdaptPage::predictionsShown, this,
+                          [shown, page] { *shown = !page->losses().isEmpty(); });
+                  page->adapt();
+                  waitUntil([shown] { return *shown; },
+                            [this] {
+                                save(m_window.get(), QStringLiteral("7e-text-adapt.png"));
+                                finish();
+                            });
+              });
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -60,4 +60,4 @@ private:
     bool m_failed = false;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

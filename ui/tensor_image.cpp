@@ -30,4 +30,4 @@ QImage tensorToImage(const torch::Tensor& image)
     return out;
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -10,4 +10,4 @@ namespace maml::ui {
 /// A float [C,H,W] (or [H,W]) tensor with values in [0,1] as an 8-bit grayscale or RGB image.
 QImage tensorToImage(const torch::Tensor& image);
 
-}  // namespace maml::ui
+} // namespace maml::ui

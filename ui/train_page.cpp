@@ -26,11 +26,11 @@ QString duration(double seconds)
 {
     const auto s = static_cast<qint64>(seconds);
     return s >= 3600 ? QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60)
-         : s >= 60   ? QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60)
+           : s >= 60 ? QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60)
                      : QStringLiteral("%1 s").arg(s);
 }
 
-}  // namespace
+} // namespace
 
 TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
 {
@@ -130,8 +130,10 @@ QString TrainPage::defaultRunDir() const
     const QString base = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
                              .filePath(QStringLiteral("runs"));
     QString name = QString::fromStdString(m_workbench->experiment().dataset).section(QLatin1Char(':'), 0, 0);
-    name += QStringLiteral("-%1w%2s-").arg(m_workbench->experiment().ways).arg(m_workbench->experiment().shots);
-    return QDir(base).filePath(name + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    name +=
+        QStringLiteral("-%1w%2s-").arg(m_workbench->experiment().ways).arg(m_workbench->experiment().shots);
+    return QDir(base).filePath(name +
+                               QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
 void TrainPage::startTraining()
@@ -141,7 +143,8 @@ void TrainPage::startTraining()
     const QString dir = runDir();
     if (QDir(dir).exists() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("config.json")))) {
         m_stats->setText(tr("<span style='color:#b00020'>%1 already holds a run: use \"Continue run\", "
-                            "or choose another folder.</span>").arg(dir.toHtmlEscaped()));
+                            "or choose another folder.</span>")
+                             .arg(dir.toHtmlEscaped()));
         return;
     }
     RunHistory fresh;
@@ -206,11 +209,15 @@ void TrainPage::onProgress()
     if (!run.validation.isEmpty()) {
         const auto& v = run.validation.last();
         val = tr("; validation %1% +- %2 at iteration %3")
-                  .arg(100 * v.valAccuracy, 0, 'f', 1).arg(100 * v.valCi95, 0, 'f', 1).arg(v.iteration);
+                  .arg(100 * v.valAccuracy, 0, 'f', 1)
+                  .arg(100 * v.valCi95, 0, 'f', 1)
+                  .arg(v.iteration);
     }
     m_stats->setText(tr("loss %1, accuracy %2% - %3 it/s - ETA %4%5")
-                         .arg(p.trainLoss, 0, 'f', 3).arg(100 * p.trainAccuracy, 0, 'f', 1)
-                         .arg(p.itersPerSecond, 0, 'f', 2).arg(duration(p.etaSeconds), val));
+                         .arg(p.trainLoss, 0, 'f', 3)
+                         .arg(100 * p.trainAccuracy, 0, 'f', 1)
+                         .arg(p.itersPerSecond, 0, 'f', 2)
+                         .arg(duration(p.etaSeconds), val));
 }
 
 void TrainPage::onFinished(const QString& summary, bool cancelled)
@@ -252,7 +259,8 @@ bool TrainPage::openRun(const QString& dir)
             m_stats->setText(tr("Run %1 has no metrics yet.").arg(history.dir));
         return true;
     } catch (const std::exception& e) {
-        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
+                             .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
         return false;
     }
 }
@@ -263,7 +271,8 @@ bool TrainPage::overlayRun(const QString& dir)
         m_charts->addOverlay(RunHistory::load(dir));
         return true;
     } catch (const std::exception& e) {
-        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
+                             .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
         return false;
     }
 }
@@ -287,4 +296,4 @@ void TrainPage::appendLog(int level, const QString& text)
     m_log->appendPlainText(text);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

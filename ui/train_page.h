@@ -63,4 +63,4 @@ private:
     QPlainTextEdit* m_log = nullptr;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

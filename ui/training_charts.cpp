@@ -13,7 +13,7 @@
 namespace maml::ui {
 namespace {
 
-constexpr int kMaxPlotted = 1500; // long histories are thinned before plotting
+constexpr int kMaxPlotted = 1500;   // long histories are thinned before plotting
 constexpr double kSmoothing = 0.95; // exponential moving average factor
 
 template <typename Get>
@@ -34,10 +34,10 @@ QList<QPointF> curve(const QVector<TrainProgress>& points, Get get, bool smooth 
     return out;
 }
 
-const QColor kOverlayColors[] = {QColor(0x8e, 0x24, 0xaa), QColor(0x00, 0x89, 0x7b),
-                                 QColor(0x6d, 0x4c, 0x41), QColor(0xc2, 0x18, 0x5b)};
+const QColor kOverlayColors[] = {QColor(0x8e, 0x24, 0xaa), QColor(0x00, 0x89, 0x7b), QColor(0x6d, 0x4c, 0x41),
+                                 QColor(0xc2, 0x18, 0x5b)};
 
-}  // namespace
+} // namespace
 
 TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent)
 {
@@ -143,10 +143,12 @@ void TrainingCharts::refresh()
     const auto& v = m_current.validation;
     // replace(): one repaint per series instead of one per point.
     m_lossRaw->replace(curve(t, [](const TrainProgress& p) { return p.trainLoss; }));
-    m_lossSmooth->replace(curve(t, [](const TrainProgress& p) { return p.trainLoss; }, true));
+    m_lossSmooth->replace(curve(
+        t, [](const TrainProgress& p) { return p.trainLoss; }, true));
     m_valLoss->replace(curve(v, [](const TrainProgress& p) { return p.valLoss; }));
     m_accRaw->replace(curve(t, [](const TrainProgress& p) { return 100 * p.trainAccuracy; }));
-    m_accSmooth->replace(curve(t, [](const TrainProgress& p) { return 100 * p.trainAccuracy; }, true));
+    m_accSmooth->replace(curve(
+        t, [](const TrainProgress& p) { return 100 * p.trainAccuracy; }, true));
     m_valAcc->replace(curve(v, [](const TrainProgress& p) { return 100 * p.valAccuracy; }));
     m_valUpper->replace(curve(v, [](const TrainProgress& p) { return 100 * (p.valAccuracy + p.valCi95); }));
     m_valLower->replace(curve(v, [](const TrainProgress& p) { return 100 * (p.valAccuracy - p.valCi95); }));
@@ -166,11 +168,13 @@ void TrainingCharts::refreshOverlays()
         const auto& run = m_overlays[i];
         const QColor color = kOverlayColors[i % 4];
         auto* loss = addLine(m_loss, tr("%1 train").arg(run.name), color, 1.5);
-        loss->replace(curve(run.train, [](const TrainProgress& p) { return p.trainLoss; }, true));
+        loss->replace(curve(
+            run.train, [](const TrainProgress& p) { return p.trainLoss; }, true));
         auto* acc = addLine(m_accuracy, tr("%1 validation").arg(run.name), color, 2);
         acc->replace(curve(run.validation, [](const TrainProgress& p) { return 100 * p.valAccuracy; }));
         if (run.validation.isEmpty())
-            acc->replace(curve(run.train, [](const TrainProgress& p) { return 100 * p.trainAccuracy; }, true));
+            acc->replace(curve(
+                run.train, [](const TrainProgress& p) { return 100 * p.trainAccuracy; }, true));
         m_overlaySeries << loss << acc;
     }
 }
@@ -200,4 +204,4 @@ void TrainingCharts::fitAxes()
     m_speed.y->setRange(0, maxIts * 1.15);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -58,4 +58,4 @@ private:
     int m_refreshes = 0;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

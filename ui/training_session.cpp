@@ -101,23 +101,24 @@ void TrainingSession::runTrainer(Trainer& trainer, const QString& runDir)
 {
     const qint64 first = trainer.startIteration();
     const qint64 total = trainer.config().iterations;
-    QMetaObject::invokeMethod(this, [this, runDir, first, total] { Q_EMIT started(runDir, first, total); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, runDir, first, total] { Q_EMIT started(runDir, first, total); }, Qt::QueuedConnection);
     Observer observer(this);
     const TrainSummary summary = trainer.run(&observer, m_control.get());
     requestDrain(); // queued before finished(), so the last points arrive first
-    const QString best = summary.bestValAccuracy < 0
-                             ? tr("no validation yet")
-                             : tr("best validation accuracy %1% +- %2 (iteration %3)")
-                                   .arg(100 * summary.bestValAccuracy, 0, 'f', 1)
-                                   .arg(100 * summary.bestValCi95, 0, 'f', 1)
-                                   .arg(summary.bestIteration);
+    const QString best = summary.bestValAccuracy < 0 ? tr("no validation yet")
+                                                     : tr("best validation accuracy %1% +- %2 (iteration %3)")
+                                                           .arg(100 * summary.bestValAccuracy, 0, 'f', 1)
+                                                           .arg(100 * summary.bestValCi95, 0, 'f', 1)
+                                                           .arg(summary.bestIteration);
     const QString text = tr("%1 of %2 iterations, %3 s in this session; %4")
-                             .arg(summary.iterationsDone).arg(summary.iterations)
-                             .arg(summary.seconds, 0, 'f', 1).arg(best);
+                             .arg(summary.iterationsDone)
+                             .arg(summary.iterations)
+                             .arg(summary.seconds, 0, 'f', 1)
+                             .arg(best);
     const bool cancelled = summary.cancelled;
-    QMetaObject::invokeMethod(this, [this, text, cancelled] { Q_EMIT finished(text, cancelled); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, text, cancelled] { Q_EMIT finished(text, cancelled); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::launch(std::function<void()> body)
@@ -136,8 +137,8 @@ void TrainingSession::launch(std::function<void()> body)
         } catch (const std::exception& e) {
             requestDrain();
             const QString message = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(this, [this, message] { Q_EMIT failed(message); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, message] { Q_EMIT failed(message); }, Qt::QueuedConnection);
         }
     });
     m_thread->setObjectName(QStringLiteral("training"));
@@ -177,4 +178,4 @@ void TrainingSession::drain()
         Q_EMIT progress(points);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -66,4 +66,4 @@ private:
     QTimer* m_drainTimer = nullptr; ///< GUI thread: collects pending points a few times a second
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -62,4 +62,4 @@ void Workbench::addRecentRun(const QString& dir)
     QSettings().setValue(QStringLiteral("recentRuns"), runs);
 }
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -44,4 +44,4 @@ private:
     QString m_runDir;
 };
 
-}  // namespace maml::ui
+} // namespace maml::ui

@@ -37,7 +37,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& me
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -59,9 +59,10 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("MAML Workbench: few-shot learning with MAML"));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshots(QStringLiteral("screenshots"),
-                                   QStringLiteral("Train a tiny Glyphs model, render every page to PNG files in <dir>, exit."),
-                                   QStringLiteral("dir"));
+    QCommandLineOption screenshots(
+        QStringLiteral("screenshots"),
+        QStringLiteral("Train a tiny Glyphs model, render every page to PNG files in <dir>, exit."),
+        QStringLiteral("dir"));
     QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Open this run folder at start."),
                            QStringLiteral("dir"));
     parser.addOption(screenshots);
@@ -75,7 +76,8 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshots)) {
         // On the stack: its window must be gone before QApplication is destroyed.
         maml::ui::ScreenshotTour tour(parser.value(screenshots));
-        QObject::connect(&tour, &maml::ui::ScreenshotTour::done, &app, [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        QObject::connect(&tour, &maml::ui::ScreenshotTour::done, &app,
+                         [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
         QTimer::singleShot(0, &tour, &maml::ui::ScreenshotTour::start);
         return app.exec();
     }

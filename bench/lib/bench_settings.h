@@ -36,4 +36,4 @@ MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel);
 long peakRssKb();
 double median(std::vector<double> v);
 
-}  // namespace maml::bench
+} // namespace maml::bench

@@ -48,7 +48,7 @@ MamlSettings settingsOf(const nlohmann::json& m)
     s.size = m.at("size");
     return s;
 }
-}  // namespace
+} // namespace
 
 ReferenceCase loadReferenceCase(const std::string& prefix)
 {
@@ -84,4 +84,4 @@ ReferenceCase loadReferenceCase(const std::string& prefix)
     return c;
 }
 
-}  // namespace maml::bench
+} // namespace maml::bench

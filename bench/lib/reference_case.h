@@ -13,12 +13,12 @@ struct ReferenceCase {
     MamlSettings settings;
     std::vector<torch::Tensor> params; ///< initial meta-parameters, Conv4's order
     std::vector<Episode> episodes;
-    std::vector<torch::Tensor> grads;  ///< the reference's meta-gradient (mean over tasks)
-    double loss = 0;                   ///< the reference's mean query loss
+    std::vector<torch::Tensor> grads; ///< the reference's meta-gradient (mean over tasks)
+    double loss = 0;                  ///< the reference's mean query loss
 };
 
 /// Reads PREFIX.json (manifest) and PREFIX.bin (raw tensors). Throws maml::Error if either is
 /// missing, truncated or inconsistent.
 ReferenceCase loadReferenceCase(const std::string& prefix);
 
-}  // namespace maml::bench
+} // namespace maml::bench

@@ -39,4 +39,4 @@ int runCli(int argc, char** argv)
     return 0;
 }
 
-}  // namespace maml::cli
+} // namespace maml::cli

@@ -17,4 +17,4 @@ int runCli(int argc, char** argv);
 void registerDataCommands(CLI::App& app);   ///< datasets, sample, fetch
 void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt
 
-}  // namespace maml::cli
+} // namespace maml::cli

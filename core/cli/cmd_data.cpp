@@ -29,7 +29,7 @@ struct DatasetsArgs {
 
 struct SampleArgs {
     std::string dataset = "glyphs";
-    std::string split;  ///< empty: "train" if the dataset has one, else "all"
+    std::string split; ///< empty: "train" if the dataset has one, else "all"
     std::vector<std::string> classes;
     EpisodeSpec spec{5, 1, 5};
     uint64_t seed = 0;
@@ -57,8 +57,8 @@ std::string splitsText(const ImageDataset& ds)
     return out;
 }
 
-void printRow(const std::string& spec, const std::string& avail, const std::string& classes, const std::string& images,
-              const std::string& shape, const std::string& splits)
+void printRow(const std::string& spec, const std::string& avail, const std::string& classes,
+              const std::string& images, const std::string& shape, const std::string& splits)
 {
     std::cout << std::left << std::setw(16) << spec << std::setw(7) << avail << std::setw(8) << classes
               << std::setw(9) << images << std::setw(10) << shape << splits << "\n";
@@ -111,12 +111,12 @@ void runDatasets(const DatasetsArgs& args)
 {
     printRow("SPEC", "READY", "CLASSES", "IMAGES", "SHAPE", "SPLITS (classes)");
     if (!args.dataset.empty()) {
-        describeOpen(args.dataset, *openDataset(args.dataset, args.options), args);  // errors: exit code 1
+        describeOpen(args.dataset, *openDataset(args.dataset, args.options), args); // errors: exit code 1
         return;
     }
     for (const DatasetInfo& info : knownDatasets(args.options))
         describe(info, args);
-    std::cout << "\n" << describeTextDatasets(args.options.cacheDir);  // core/text
+    std::cout << "\n" << describeTextDatasets(args.options.cacheDir); // core/text
 }
 
 void runSample(const SampleArgs& args)
@@ -133,9 +133,9 @@ void runSample(const SampleArgs& args)
     EpisodeSampler sampler(*ds, pool, args.spec);
     const Episode ep = sampler.sample(args.seed);
     EpisodeGridOptions grid;
-    grid.title = args.dataset + (args.classes.empty() ? " " + split : std::string(" (chosen classes)")) + ": " +
-                 std::to_string(args.spec.ways) + "-way " + std::to_string(args.spec.shots) + "-shot " +
-                 std::to_string(args.spec.queries) + "-query, seed " + std::to_string(args.seed);
+    grid.title = args.dataset + (args.classes.empty() ? " " + split : std::string(" (chosen classes)")) +
+                 ": " + std::to_string(args.spec.ways) + "-way " + std::to_string(args.spec.shots) +
+                 "-shot " + std::to_string(args.spec.queries) + "-query, seed " + std::to_string(args.seed);
     writeEpisodeGrid(args.out, ep, grid);
     std::cout << "wrote " << args.out << ": " << grid.title << "\n";
     for (int e = 0; e < ep.ways(); ++e)
@@ -162,9 +162,10 @@ void showProgress(int64_t received, int64_t total)
 void runFetch(const FetchArgs& args)
 {
     if (args.what != "cifar100")
-        throw Error("cannot fetch '" + args.what + "'", "maml-cli fetch",
-                    "Only cifar100 is downloaded by the workbench; glyphs is generated, fashion-mnist comes from "
-                    "the dataset-fashion-mnist package, and Omniglot/image folders are read from a folder you give");
+        throw Error(
+            "cannot fetch '" + args.what + "'", "maml-cli fetch",
+            "Only cifar100 is downloaded by the workbench; glyphs is generated, fashion-mnist comes from "
+            "the dataset-fashion-mnist package, and Omniglot/image folders are read from a folder you give");
     const fs::path dir = args.dir.empty() ? defaultCacheDir() / "cifar100" : fs::path(args.dir);
     DownloadOptions options;
     options.expectedMd5 = args.md5;
@@ -183,8 +184,9 @@ void runFetch(const FetchArgs& args)
     std::signal(SIGINT, previous);
     if (!already)
         std::cerr << "\n";
-    std::cout << (already ? "CIFAR-100 is already in " : "CIFAR-100 verified and unpacked in ") << folder.string()
-              << "\nUse it as --dataset cifar100" << (args.dir.empty() ? "" : ":" + dir.string()) << "\n";
+    std::cout << (already ? "CIFAR-100 is already in " : "CIFAR-100 verified and unpacked in ")
+              << folder.string() << "\nUse it as --dataset cifar100"
+              << (args.dir.empty() ? "" : ":" + dir.string()) << "\n";
 }
 
 void addDatasetOptions(CLI::App* cmd, DatasetOptions& o)
@@ -196,23 +198,28 @@ void addDatasetOptions(CLI::App* cmd, DatasetOptions& o)
     cmd->add_flag("--rotations", o.rotations, "Omniglot: add the 90/180/270-degree rotations as classes");
     cmd->add_option("--cache-dir", o.cacheDir, "Where generated/downloaded data is kept");
 }
-}  // namespace
+} // namespace
 
 void registerDataCommands(CLI::App& app)
 {
     static DatasetsArgs datasets;
-    auto* ls = app.add_subcommand("datasets", "List the datasets, their splits, class and image counts, locations");
+    auto* ls =
+        app.add_subcommand("datasets", "List the datasets, their splits, class and image counts, locations");
     ls->add_option("--dataset", datasets.dataset, "Show only this one, e.g. folder:DIR or omniglot:DIR");
     ls->add_flag("--classes", datasets.listClasses, "Also list each split's class names and image counts");
     addDatasetOptions(ls, datasets.options);
     ls->callback([] { runDatasets(datasets); });
 
     static SampleArgs sample;
-    auto* s = app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
-    s->add_option("--dataset", sample.dataset, "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
+    auto* s =
+        app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
+    s->add_option("--dataset", sample.dataset,
+                  "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
         ->capture_default_str();
-    s->add_option("--split", sample.split, "Split to draw classes from: train, val, test, all, ... (default: train, or all)");
-    s->add_option("--classes", sample.classes, "Use exactly these classes (comma-separated) instead of a split")
+    s->add_option("--split", sample.split,
+                  "Split to draw classes from: train, val, test, all, ... (default: train, or all)");
+    s->add_option("--classes", sample.classes,
+                  "Use exactly these classes (comma-separated) instead of a split")
         ->delimiter(',');
     s->add_option("--ways,-n", sample.spec.ways, "N: classes per episode")->capture_default_str();
     s->add_option("--shots,-k", sample.spec.shots, "K: support images per class")->capture_default_str();
@@ -231,4 +238,4 @@ void registerDataCommands(CLI::App& app)
     f->callback([] { runFetch(fetch); });
 }
 
-}  // namespace maml::cli
+} // namespace maml::cli

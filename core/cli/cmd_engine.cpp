@@ -33,17 +33,17 @@ public:
         const int width = 24;
         const int filled = static_cast<int>(width * p.iteration / std::max<int64_t>(1, p.iterations));
         std::ostringstream line;
-        line << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << p.iteration << "/"
-             << p.iterations << std::fixed << std::setprecision(3) << "  loss " << p.trainLoss << "  acc "
-             << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond << " it/s  ETA "
-             << formatDuration(p.etaSeconds) << "   ";
+        line << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << p.iteration
+             << "/" << p.iterations << std::fixed << std::setprecision(3) << "  loss " << p.trainLoss
+             << "  acc " << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond
+             << " it/s  ETA " << formatDuration(p.etaSeconds) << "   ";
         std::cerr << line.str() << std::flush;
     }
     void onValidation(const TrainProgress& p) override
     {
         std::cerr << "\n  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
-                  << p.valAccuracy << " +- " << p.valCi95 << ", loss " << p.valLoss << (p.newBest ? "  (best)" : "")
-                  << "\n";
+                  << p.valAccuracy << " +- " << p.valCi95 << ", loss " << p.valLoss
+                  << (p.newBest ? "  (best)" : "") << "\n";
     }
 
 private:
@@ -85,10 +85,10 @@ int runTrainer(Trainer& trainer)
     std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss << ", accuracy "
               << s.lastTrainAccuracy << "\n";
     if (s.bestIteration >= 0)
-        std::cout << "best validation accuracy " << s.bestValAccuracy << " +- " << s.bestValCi95 << " at iteration "
-                  << s.bestIteration << "\n";
-    std::cout << "checkpoints: " << s.lastCheckpoint << (s.bestCheckpoint.empty() ? "" : ", " + s.bestCheckpoint)
-              << "\n";
+        std::cout << "best validation accuracy " << s.bestValAccuracy << " +- " << s.bestValCi95
+                  << " at iteration " << s.bestIteration << "\n";
+    std::cout << "checkpoints: " << s.lastCheckpoint
+              << (s.bestCheckpoint.empty() ? "" : ", " + s.bestCheckpoint) << "\n";
     if (s.cancelled)
         std::cout << "continue with: maml-cli resume --run-dir " << s.runDir << "\n";
     return s.cancelled ? 130 : 0;
@@ -127,17 +127,19 @@ void addPresetsCommand(CLI::App& app)
         nlohmann::json all = nlohmann::json::array();
         for (const auto& p : presets()) {
             if (*json) {
-                all.push_back({{"name", p.name}, {"description", p.description}, {"config", p.config.toJson()}});
+                all.push_back(
+                    {{"name", p.name}, {"description", p.description}, {"config", p.config.toJson()}});
                 continue;
             }
             const auto& c = p.config;
-            std::cout << p.name << (p.name == defaultPresetName() ? "  (default)" : "") << "\n  " << p.description
-                      << "\n  " << c.dataset << " " << c.imageSize << "x" << c.imageSize << "x" << c.channels << ", "
-                      << c.ways << "-way " << c.shots << "-shot " << c.queries << "-query, " << c.model << " "
-                      << c.filters << " filters, BN " << c.batchNorm << ", inner " << c.innerStepsTrain << "/"
-                      << c.innerStepsEval << " steps lr " << c.innerLr << ", Adam " << c.metaLr << ", meta-batch "
-                      << c.metaBatch << ", " << c.iterations << " iterations, "
-                      << (c.firstOrder ? "first-order" : "second-order") << "\n";
+            std::cout << p.name << (p.name == defaultPresetName() ? "  (default)" : "") << "\n  "
+                      << p.description << "\n  " << c.dataset << " " << c.imageSize << "x" << c.imageSize
+                      << "x" << c.channels << ", " << c.ways << "-way " << c.shots << "-shot " << c.queries
+                      << "-query, " << c.model << " " << c.filters << " filters, BN " << c.batchNorm
+                      << ", inner " << c.innerStepsTrain << "/" << c.innerStepsEval << " steps lr "
+                      << c.innerLr << ", Adam " << c.metaLr << ", meta-batch " << c.metaBatch << ", "
+                      << c.iterations << " iterations, " << (c.firstOrder ? "first-order" : "second-order")
+                      << "\n";
         }
         if (*json)
             std::cout << all.dump(2) << "\n";
@@ -147,7 +149,8 @@ void addPresetsCommand(CLI::App& app)
 void addTrainCommand(CLI::App& app)
 {
     auto a = std::make_shared<TrainArgs>();
-    auto* cmd = app.add_subcommand("train", "Meta-train a model (Ctrl-C stops after saving; resume continues)");
+    auto* cmd =
+        app.add_subcommand("train", "Meta-train a model (Ctrl-C stops after saving; resume continues)");
     cmd->add_option("--preset", a->preset, "Preset name (see `maml-cli presets`; default glyphs-5w1s)");
     cmd->add_option("--config", a->configFile, "Experiment config JSON file");
     cmd->add_option("--dataset", a->dataset, "Override the dataset spec, e.g. omniglot:DIR");
@@ -175,7 +178,7 @@ void addResumeCommand(CLI::App& app)
             throw Cancelled(); // exit code 130 after the summary
     });
 }
-}  // namespace
+} // namespace
 
 void registerEngineCommands(CLI::App& app)
 {
@@ -186,4 +189,4 @@ void registerEngineCommands(CLI::App& app)
     addAdaptCommand(app);
 }
 
-}  // namespace maml::cli
+} // namespace maml::cli

@@ -15,4 +15,4 @@ void addAdaptCommand(CLI::App& app); ///< maml-cli adapt
 /// "1h02m", "3m07s", "12.3s".
 std::string formatDuration(double seconds);
 
-}  // namespace maml::cli
+} // namespace maml::cli

@@ -44,16 +44,17 @@ struct EvalArgs {
 void printEval(const EvalResult& r)
 {
     std::cout << std::fixed << std::setprecision(2);
-    std::cout << r.dataset << " " << r.split << " split, " << r.episodes << " episodes of " << r.ways << "-way "
-              << r.shots << "-shot (" << r.queries << " queries per class), " << r.steps << " adaptation steps\n";
-    std::cout << "MAML:     accuracy " << 100 * r.accuracy.mean << "% +- " << 100 * r.accuracy.ci95 << "%  (loss "
-              << std::setprecision(4) << r.loss.mean << ")\n";
+    std::cout << r.dataset << " " << r.split << " split, " << r.episodes << " episodes of " << r.ways
+              << "-way " << r.shots << "-shot (" << r.queries << " queries per class), " << r.steps
+              << " adaptation steps\n";
+    std::cout << "MAML:     accuracy " << 100 * r.accuracy.mean << "% +- " << 100 * r.accuracy.ci95
+              << "%  (loss " << std::setprecision(4) << r.loss.mean << ")\n";
     if (r.hasBaseline)
         std::cout << std::setprecision(2) << "baseline: accuracy " << 100 * r.baselineAccuracy.mean << "% +- "
-                  << 100 * r.baselineAccuracy.ci95 << "%  (loss " << std::setprecision(4) << r.baselineLoss.mean
-                  << ")  [same network, fresh initialisation, adapted the same way]\n";
-    std::cout << "misclassified query items: " << r.misclassified.size() << ", time " << formatDuration(r.seconds)
-              << (r.cancelled ? " (cancelled early)" : "") << "\n";
+                  << 100 * r.baselineAccuracy.ci95 << "%  (loss " << std::setprecision(4)
+                  << r.baselineLoss.mean << ")  [same network, fresh initialisation, adapted the same way]\n";
+    std::cout << "misclassified query items: " << r.misclassified.size() << ", time "
+              << formatDuration(r.seconds) << (r.cancelled ? " (cancelled early)" : "") << "\n";
 }
 
 std::vector<SupportClass> parseSupport(const std::vector<std::string>& specs)
@@ -90,22 +91,26 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
     for (const auto& p : preds) {
         std::cout << p.item << " -> " << p.className << "  (";
         for (size_t i = 0; i < names.size(); ++i)
-            std::cout << (i ? ", " : "") << names[i] << " " << std::fixed << std::setprecision(3) << p.probabilities[i];
+            std::cout << (i ? ", " : "") << names[i] << " " << std::fixed << std::setprecision(3)
+                      << p.probabilities[i];
         std::cout << ")\n";
     }
 }
-}  // namespace
+} // namespace
 
 void addEvalCommand(CLI::App& app)
 {
     auto a = std::make_shared<EvalArgs>();
-    auto* cmd = app.add_subcommand("eval", "Adapt-then-score evaluation of a checkpoint, beside the no-meta-learning baseline");
+    auto* cmd = app.add_subcommand(
+        "eval", "Adapt-then-score evaluation of a checkpoint, beside the no-meta-learning baseline");
     cmd->add_option("--checkpoint", a->checkpoint, "Checkpoint file (.pt)")->required();
     cmd->add_option("--dataset", a->options.dataset, "Evaluate on another dataset of the same image shape");
-    cmd->add_option("--split", a->options.split, "Class split: test, val, train or all")->capture_default_str();
+    cmd->add_option("--split", a->options.split, "Class split: test, val, train or all")
+        ->capture_default_str();
     cmd->add_option("--episodes", a->options.episodes, "Episodes (default: the config's, 600)");
     cmd->add_option("--steps", a->options.steps, "Adaptation steps (default: the config's inner_steps_eval)");
-    cmd->add_option("--seed", a->seed, "Base seed of the episodes (default: fixed, the same for every checkpoint)");
+    cmd->add_option("--seed", a->seed,
+                    "Base seed of the episodes (default: fixed, the same for every checkpoint)");
     cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores)");
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
@@ -116,7 +121,8 @@ void addEvalCommand(CLI::App& app)
         const auto r = evaluateCheckpoint(a->checkpoint, a->options, [](const EvalProgress& p) {
             if (p.done % 10 == 0 || p.done == p.total)
                 std::cerr << "\repisode " << p.done << "/" << p.total << "  accuracy " << std::fixed
-                          << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy << std::flush;
+                          << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy
+                          << std::flush;
         });
         std::cerr << "\n";
         const auto text = textEvalBaselines(a->checkpoint, a->options); // AFINN-165 for text datasets
@@ -142,16 +148,20 @@ void addAdaptCommand(CLI::App& app)
         bool json = false;
     };
     auto a = std::make_shared<Args>();
-    auto* cmd = app.add_subcommand("adapt", "Adapt a checkpoint to your own classes and classify query images");
+    auto* cmd =
+        app.add_subcommand("adapt", "Adapt a checkpoint to your own classes and classify query images");
     cmd->add_option("--checkpoint", a->checkpoint, "Checkpoint file (.pt)")->required();
     cmd->add_option("--support", a->support, "NAME=IMG[,IMG...], once per class");
     cmd->add_option("--support-dir", a->supportDir, "Folder with one sub-folder of images per class");
     cmd->add_option("--query", a->query, "Query image files");
     cmd->add_option("--query-dir", a->queryDir, "Folder of query images");
-    cmd->add_option("--support-text", a->supportText, "Text models: NAME=\"sentence|sentence...\", once per class");
-    cmd->add_option("--support-text-file", a->supportTextFile, "Text models: TSV/CSV/JSON-lines file of text,label");
+    cmd->add_option("--support-text", a->supportText,
+                    "Text models: NAME=\"sentence|sentence...\", once per class");
+    cmd->add_option("--support-text-file", a->supportTextFile,
+                    "Text models: TSV/CSV/JSON-lines file of text,label");
     cmd->add_option("--query-text", a->queryText, "Text models: a query sentence (repeatable)");
-    cmd->add_option("--query-text-file", a->queryTextFile, "Text models: a file with one query sentence per line");
+    cmd->add_option("--query-text-file", a->queryTextFile,
+                    "Text models: a file with one query sentence per line");
     cmd->add_option("--steps", a->steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_flag("--json", a->json, "Print JSON on standard output");
     cmd->callback([a] {
@@ -164,13 +174,15 @@ void addAdaptCommand(CLI::App& app)
             adapter.setSupport(a->supportTextFile.empty() ? parseSupportText(a->supportText)
                                                           : supportTextFromFile(a->supportTextFile));
             adapter.adapt(a->steps, [](int step, double loss) {
-                std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss << "\n";
+                std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4)
+                          << loss << "\n";
             });
             printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
             return;
         }
         if (a->support.empty() == a->supportDir.empty())
-            throw Error("give the support set with --support (once per class) or --support-dir", "maml-cli adapt");
+            throw Error("give the support set with --support (once per class) or --support-dir",
+                        "maml-cli adapt");
         std::vector<fs::path> queries(a->query.begin(), a->query.end());
         if (!a->queryDir.empty()) {
             if (!fs::is_directory(a->queryDir))
@@ -181,12 +193,14 @@ void addAdaptCommand(CLI::App& app)
         if (queries.empty())
             throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
         Adapter adapter(a->checkpoint);
-        adapter.setSupport(a->supportDir.empty() ? parseSupport(a->support) : supportFromFolder(a->supportDir));
+        adapter.setSupport(a->supportDir.empty() ? parseSupport(a->support)
+                                                 : supportFromFolder(a->supportDir));
         adapter.adapt(a->steps, [](int step, double loss) {
-            std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss << "\n";
+            std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss
+                      << "\n";
         });
         printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
     });
 }
 
-}  // namespace maml::cli
+} // namespace maml::cli

@@ -18,7 +18,8 @@ constexpr int kFineClasses = 100;
 constexpr int kCoarseClasses = 20;
 constexpr int kSide = 32;
 const char* const kFiles[2] = {"train.bin", "test.bin"};
-const std::string kFetchHint = "Run `maml-cli fetch cifar100` (or `maml-cli fetch cifar100 --dir DIR`) to download it";
+const std::string kFetchHint =
+    "Run `maml-cli fetch cifar100` (or `maml-cli fetch cifar100 --dir DIR`) to download it";
 
 std::vector<std::string> readLabelNames(const fs::path& file, int expected)
 {
@@ -33,11 +34,12 @@ std::vector<std::string> readLabelNames(const fs::path& file, int expected)
             names.push_back(line);
     }
     if (static_cast<int>(names.size()) != expected)
-        throw Error("found " + std::to_string(names.size()) + " label names, expected " + std::to_string(expected),
+        throw Error("found " + std::to_string(names.size()) + " label names, expected " +
+                        std::to_string(expected),
                     file.string(), "The file is damaged or not from CIFAR-100; download it again");
     return names;
 }
-}  // namespace
+} // namespace
 
 fs::path Cifar100Dataset::binaryFolder(const fs::path& dir)
 {
@@ -56,11 +58,8 @@ bool Cifar100Dataset::looksComplete(const fs::path& dir)
 }
 
 Cifar100Dataset::Cifar100Dataset(const fs::path& dir, int imageSize, int channels)
-    : m_dir(binaryFolder(dir)),
-      m_coarseOf(kFineClasses, -1),
-      m_records(kFineClasses),
-      m_size(imageSize > 0 ? imageSize : kSide),
-      m_channels(channels > 0 ? channels : 3)
+    : m_dir(binaryFolder(dir)), m_coarseOf(kFineClasses, -1), m_records(kFineClasses),
+      m_size(imageSize > 0 ? imageSize : kSide), m_channels(channels > 0 ? channels : 3)
 {
     if (!fs::is_directory(dir))
         throw Error("CIFAR-100 folder not found", dir.string(), kFetchHint);
@@ -79,8 +78,9 @@ void Cifar100Dataset::indexFile(int f)
     const MappedFile& file = *m_files[f];
     const std::string where = file.path().string();
     if (file.size() == 0 || file.size() % kRecordSize != 0)
-        throw Error("the file has " + std::to_string(file.size()) + " bytes, not a positive multiple of the " +
-                        std::to_string(kRecordSize) + "-byte record size (the last record is truncated)",
+        throw Error("the file has " + std::to_string(file.size()) +
+                        " bytes, not a positive multiple of the " + std::to_string(kRecordSize) +
+                        "-byte record size (the last record is truncated)",
                     where, "The file is incomplete: " + kFetchHint + " again");
     const size_t count = file.size() / kRecordSize;
     for (size_t r = 0; r < count; ++r) {
@@ -91,8 +91,9 @@ void Cifar100Dataset::indexFile(int f)
                             ", fine=" + std::to_string(fine) + " (out of range 0-19, 0-99)",
                         where, "The file is damaged or not CIFAR-100 binary; download it again");
         if (m_coarseOf[fine] >= 0 && m_coarseOf[fine] != coarse)
-            throw Error("record " + std::to_string(r) + " puts fine class '" + m_names[fine] + "' in superclass " +
-                            std::to_string(coarse) + ", earlier records in " + std::to_string(m_coarseOf[fine]),
+            throw Error("record " + std::to_string(r) + " puts fine class '" + m_names[fine] +
+                            "' in superclass " + std::to_string(coarse) + ", earlier records in " +
+                            std::to_string(m_coarseOf[fine]),
                         where, "The file is damaged or not CIFAR-100 binary; download it again");
         m_coarseOf[fine] = coarse;
         m_records[fine].push_back({static_cast<uint8_t>(f), static_cast<uint32_t>(r)});
@@ -107,8 +108,8 @@ int Cifar100Dataset::imageCount(int cls) const
 const Cifar100Dataset::RecordRef& Cifar100Dataset::ref(int cls, int index) const
 {
     if (cls < 0 || cls >= kFineClasses || index < 0 || index >= imageCount(cls))
-        throw Error("image (" + std::to_string(cls) + ", " + std::to_string(index) + ") is out of range", location(),
-                    "");
+        throw Error("image (" + std::to_string(cls) + ", " + std::to_string(index) + ") is out of range",
+                    location(), "");
     return m_records[cls][index];
 }
 
@@ -138,4 +139,4 @@ std::map<std::string, std::vector<int>> Cifar100Dataset::splits() const
     return s;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -63,4 +63,4 @@ private:
     int m_channels;
 };
 
-}  // namespace maml
+} // namespace maml

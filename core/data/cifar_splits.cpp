@@ -39,7 +39,8 @@ std::vector<int> fineClassesOf(const nlohmann::json& list, const std::vector<std
     return out;
 }
 
-std::vector<int> classesOfSuperclasses(const nlohmann::json& list, const std::vector<std::string>& coarseNames,
+std::vector<int> classesOfSuperclasses(const nlohmann::json& list,
+                                       const std::vector<std::string>& coarseNames,
                                        const std::vector<int>& coarseOf, const std::string& file)
 {
     std::set<int> wanted;
@@ -51,7 +52,7 @@ std::vector<int> classesOfSuperclasses(const nlohmann::json& list, const std::ve
             out.push_back(static_cast<int>(c));
     return out;
 }
-}  // namespace
+} // namespace
 
 std::map<std::string, std::vector<int>> cifarSplits(const std::vector<std::string>& fineNames,
                                                     const std::vector<std::string>& coarseNames,
@@ -68,8 +69,9 @@ std::map<std::string, std::vector<int>> cifarSplits(const std::vector<std::strin
             splits["train"].push_back(c);
     const auto fc = embeddedJson("fc100.json");
     for (const char* part : {"train", "val", "test"})
-        splits[std::string("fc100-") + part] = classesOfSuperclasses(fc.at(part), coarseNames, coarseOf, "fc100.json");
+        splits[std::string("fc100-") + part] =
+            classesOfSuperclasses(fc.at(part), coarseNames, coarseOf, "fc100.json");
     return splits;
 }
 
-}  // namespace maml
+} // namespace maml

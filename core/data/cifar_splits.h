@@ -17,4 +17,4 @@ std::map<std::string, std::vector<int>> cifarSplits(const std::vector<std::strin
                                                     const std::vector<std::string>& coarseNames,
                                                     const std::vector<int>& coarseOf);
 
-}  // namespace maml
+} // namespace maml

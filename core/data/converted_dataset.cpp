@@ -35,4 +35,4 @@ std::unique_ptr<ImageDataset> convertedTo(std::unique_ptr<ImageDataset> dataset,
     return std::make_unique<ConvertedDataset>(std::move(dataset), shape);
 }
 
-}  // namespace maml
+} // namespace maml

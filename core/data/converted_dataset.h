@@ -32,4 +32,4 @@ private:
 /// `dataset` itself if it already has `shape`, else wrapped in a ConvertedDataset.
 std::unique_ptr<ImageDataset> convertedTo(std::unique_ptr<ImageDataset> dataset, ImageShape shape);
 
-}  // namespace maml
+} // namespace maml

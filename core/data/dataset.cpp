@@ -43,8 +43,7 @@ int ImageDataset::classIndex(const std::string& className) const
         if (n.find(className) != std::string::npos || className.find(n) != std::string::npos)
             close += (close.empty() ? "" : ", ") + n;
     throw Error("no class named '" + className + "'", name() + " at " + location(),
-                close.empty() ? "Run `maml-cli datasets` to see the class names"
-                              : "Did you mean: " + close);
+                close.empty() ? "Run `maml-cli datasets` to see the class names" : "Did you mean: " + close);
 }
 
-}  // namespace maml
+} // namespace maml

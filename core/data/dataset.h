@@ -58,4 +58,4 @@ public:
     int classIndex(const std::string& className) const;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -92,7 +92,7 @@ std::unique_ptr<ImageDataset> openOmniglot(const Spec& s, const DatasetOptions& 
     }
     return std::make_unique<OmniglotDataset>(dir, o.imageSize, o.channels, o.rotations);
 }
-}  // namespace
+} // namespace
 
 fs::path defaultCacheDir()
 {
@@ -109,11 +109,13 @@ std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const Dataset
     if (options.channels != 0 && options.channels != 1 && options.channels != 3)
         throw Error("channels must be 1 or 3, got " + std::to_string(options.channels), spec, "");
     if (options.imageSize < 0 || options.imageSize > 1024)
-        throw Error("image size must be between 1 and 1024, got " + std::to_string(options.imageSize), spec, "");
+        throw Error("image size must be between 1 and 1024, got " + std::to_string(options.imageSize), spec,
+                    "");
     if (s.name == "glyphs")
         return openGlyphsFor(options);
     if (s.name == "fashion-mnist")
-        return std::make_unique<FashionMnistDataset>(s.dir.empty() ? FashionMnistDataset::defaultFolder() : s.dir,
+        return std::make_unique<FashionMnistDataset>(s.dir.empty() ? FashionMnistDataset::defaultFolder()
+                                                                   : s.dir,
                                                      options.imageSize, options.channels);
     if (s.name == "cifar100")
         return std::make_unique<Cifar100Dataset>(s.dir.empty() ? cacheDirOf(options) / "cifar100" : s.dir,
@@ -122,7 +124,8 @@ std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const Dataset
         return openOmniglot(s, options);
     if (s.name == "folder") {
         if (s.dir.empty())
-            throw Error("folder needs a path", spec, "Write folder:/path/to/images (one sub-folder per class)");
+            throw Error("folder needs a path", spec,
+                        "Write folder:/path/to/images (one sub-folder per class)");
         return std::make_unique<ImageFolderDataset>(s.dir, options.imageSize, options.channels);
     }
     throw Error("unknown dataset '" + s.name + "'", spec, "Known datasets: " + kSpecs);
@@ -133,7 +136,8 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
     std::vector<DatasetInfo> out;
     const fs::path cache = cacheDirOf(options);
     out.push_back({"glyphs", "Glyphs: characters drawn from installed fonts (the embedded default)", true,
-                   (cache / "glyphs").string(), "Generated on first use; needs the fonts of packaging/install-deps.sh"});
+                   (cache / "glyphs").string(),
+                   "Generated on first use; needs the fonts of packaging/install-deps.sh"});
     const fs::path fm = FashionMnistDataset::defaultFolder();
     out.push_back({"fashion-mnist", "Fashion-MNIST: 10 clothing classes, 28x28 grayscale",
                    fs::is_regular_file(fm / "train-images-idx3-ubyte.gz"), fm.string(),
@@ -144,13 +148,14 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
                    "maml-cli fetch cifar100 (downloads 161 MiB), or cifar100:DIR for a copy elsewhere"});
     const auto omni = findOmniglot(options);
     out.push_back({omni ? "omniglot:" + omni->string() : "omniglot:DIR",
-                   "Omniglot: handwritten characters of 30 (+20) alphabets, 105x105 -> 28x28", omni.has_value(),
-                   omni ? omni->string() : omniglotCandidates(options).front().string(),
+                   "Omniglot: handwritten characters of 30 (+20) alphabets, 105x105 -> 28x28",
+                   omni.has_value(), omni ? omni->string() : omniglotCandidates(options).front().string(),
                    "Unzip images_background.zip from github.com/brendenlake/omniglot into " +
                        (cache / "omniglot").string() + ", or use omniglot:DIR"});
-    out.push_back({"folder:DIR", "Any image folder: DIR/<class>/*.png|jpg|jpeg|bmp, resized (default 84x84 RGB)",
-                   false, "DIR", "Point it at your own folder: folder:/path/to/images"});
+    out.push_back({"folder:DIR",
+                   "Any image folder: DIR/<class>/*.png|jpg|jpeg|bmp, resized (default 84x84 RGB)", false,
+                   "DIR", "Point it at your own folder: folder:/path/to/images"});
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -35,12 +35,12 @@ std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const Dataset
 
 /// What `maml-cli datasets` and the GUI's dataset picker show.
 struct DatasetInfo {
-    std::string spec;          ///< e.g. "cifar100" or "omniglot:DIR"
-    std::string description;   ///< one line
-    bool available = false;    ///< whether openDataset(spec) would find its files now
-    std::string location;      ///< where the files are, or are expected
-    std::string howToGet;      ///< what to do when not available
+    std::string spec;        ///< e.g. "cifar100" or "omniglot:DIR"
+    std::string description; ///< one line
+    bool available = false;  ///< whether openDataset(spec) would find its files now
+    std::string location;    ///< where the files are, or are expected
+    std::string howToGet;    ///< what to do when not available
 };
 std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options = {});
 
-}  // namespace maml
+} // namespace maml

@@ -98,12 +98,14 @@ Error transferError(CURLcode code, CURL* curl, const std::string& url, const Tra
                      t.writeErrno == ENOSPC ? "The disk is full: free some space and try again"
                                             : "Check the folder's permissions and free space");
     if (code == CURLE_HTTP_RETURNED_ERROR)
-        return Error("the server answered HTTP " + std::to_string(http), url, "Check the URL, or try again later");
+        return Error("the server answered HTTP " + std::to_string(http), url,
+                     "Check the URL, or try again later");
     if (code == CURLE_PARTIAL_FILE || (total > 0 && t.received < total))
         return Error("the connection was cut after " + std::to_string(t.received) + " of " +
                          (total > 0 ? std::to_string(total) : std::string("?")) + " bytes (" + msg + ")",
                      url, "Nothing was kept; try again");
-    return Error("the download failed: " + msg, url, "Check the network connection and the URL, then try again");
+    return Error("the download failed: " + msg, url,
+                 "Check the network connection and the URL, then try again");
 }
 
 void finishFile(Transfer& t, const fs::path& tmp)
@@ -128,9 +130,9 @@ void runTransfer(const std::string& url, const fs::path& tmp, Transfer& t)
         throw Cancelled();
     if (code != CURLE_OK)
         throw transferError(code, curl.get(), url, t, errorBuffer);
-    finishFile(t, tmp);  // throws on a full disk
+    finishFile(t, tmp); // throws on a full disk
 }
-}  // namespace
+} // namespace
 
 void downloadFile(const std::string& url, const fs::path& dest, const DownloadOptions& options)
 {
@@ -156,8 +158,8 @@ void downloadFile(const std::string& url, const fs::path& dest, const DownloadOp
     const std::string md5 = t.md5.hexDigest();
     if (!options.expectedMd5.empty() && md5 != options.expectedMd5) {
         fs::remove(tmp, ec);
-        throw Error("checksum mismatch: the " + std::to_string(t.received) + " bytes downloaded have MD5 " + md5 +
-                        ", expected " + options.expectedMd5,
+        throw Error("checksum mismatch: the " + std::to_string(t.received) + " bytes downloaded have MD5 " +
+                        md5 + ", expected " + options.expectedMd5,
                     url, "The file is damaged or has changed on the server; nothing was kept. Try again");
     }
     if (options.progress)
@@ -171,4 +173,4 @@ void downloadFile(const std::string& url, const fs::path& dest, const DownloadOp
     spdlog::info("downloaded {} bytes, MD5 {}", t.received, md5);
 }
 
-}  // namespace maml
+} // namespace maml

@@ -28,7 +28,8 @@ struct DownloadOptions {
 /// `dest`, which is renamed to `dest` only after the download completed and its MD5 matched.
 /// On any failure (HTTP error, connection cut, checksum mismatch, full disk) the temporary is
 /// removed and maml::Error says what happened; on cancel maml::Cancelled is thrown.
-void downloadFile(const std::string& url, const std::filesystem::path& dest, const DownloadOptions& options = {});
+void downloadFile(const std::string& url, const std::filesystem::path& dest,
+                  const DownloadOptions& options = {});
 
 /// Extracts every entry of `archive` (tar, tar.gz, zip, ...) into the new folder `destDir`,
 /// which must not exist yet. Rejects absolute paths and "..". On failure `destDir` is removed.
@@ -47,4 +48,4 @@ std::string cifar100Md5();
 std::filesystem::path fetchCifar100(const std::filesystem::path& dir, const std::string& url = {},
                                     DownloadOptions options = {}, bool* alreadyPresent = nullptr);
 
-}  // namespace maml
+} // namespace maml

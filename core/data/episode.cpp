@@ -34,8 +34,7 @@ struct SplitMix64 {
 };
 
 /// The first `k` elements of a seeded Fisher-Yates shuffle of `items`.
-template <typename T>
-std::vector<T> choose(std::vector<T> items, size_t k, SplitMix64& rng)
+template <typename T> std::vector<T> choose(std::vector<T> items, size_t k, SplitMix64& rng)
 {
     for (size_t i = 0; i < k && i < items.size(); ++i) {
         const size_t j = i + rng.below(items.size() - i);
@@ -53,7 +52,7 @@ torch::Tensor stackItems(const ImageDataset& ds, const std::vector<std::pair<int
         xs.push_back(ds.image(cls, idx));
     return torch::stack(xs);
 }
-}  // namespace
+} // namespace
 
 uint64_t deriveSeed(uint64_t base, uint64_t index)
 {
@@ -74,8 +73,8 @@ EpisodeSampler::EpisodeSampler(const ImageDataset& dataset, std::vector<int> cla
                         ", Q=" + std::to_string(spec.queries) + ")",
                     where, "Use at least one support and one query image per class");
     if (static_cast<int>(m_pool.size()) < spec.ways)
-        throw Error("the class pool has " + std::to_string(m_pool.size()) + " classes but the episode needs " +
-                        std::to_string(spec.ways) + " (N-way)",
+        throw Error("the class pool has " + std::to_string(m_pool.size()) +
+                        " classes but the episode needs " + std::to_string(spec.ways) + " (N-way)",
                     where, "Lower N-way or choose more classes");
     const int need = spec.shots + spec.queries;
     for (int cls : m_pool) {
@@ -232,4 +231,4 @@ double EpisodePrefetcher::waitedSeconds() const
     return m_impl->waited;
 }
 
-}  // namespace maml
+} // namespace maml

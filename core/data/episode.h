@@ -25,9 +25,9 @@ struct EpisodeSpec {
 /// The x tensors are images [n, C, H, W] (float) for image datasets or token ids
 /// [n, L] (int64) for text; the y tensors are int64 [n] episode labels.
 struct Episode {
-    torch::Tensor supportX, supportY; ///< N*K examples, class-major (all of label 0, then 1, ...)
-    torch::Tensor queryX, queryY;     ///< N*Q examples, class-major
-    std::vector<int> classes;         ///< dataset class index of each episode label
+    torch::Tensor supportX, supportY;    ///< N*K examples, class-major (all of label 0, then 1, ...)
+    torch::Tensor queryX, queryY;        ///< N*Q examples, class-major
+    std::vector<int> classes;            ///< dataset class index of each episode label
     std::vector<std::string> classNames; ///< name of each episode label
     /// (dataset class, index within class) of every support / query example, same order as x.
     std::vector<std::pair<int, int>> supportItems, queryItems;
@@ -64,8 +64,8 @@ private:
 struct StudyBatch {
     torch::Tensor supportX, supportY, queryX, queryY;
 };
-StudyBatch sampleStudyBatch(const EpisodeSampler& sampler, uint64_t seed, int outerBatch,
-                            int numTask, int innerBatch);
+StudyBatch sampleStudyBatch(const EpisodeSampler& sampler, uint64_t seed, int outerBatch, int numTask,
+                            int innerBatch);
 
 /// Seed of the i-th item derived from a base seed (SplitMix64); used by batches, the
 /// prefetcher and evaluation so that episode i is the same everywhere.
@@ -75,8 +75,8 @@ uint64_t deriveSeed(uint64_t base, uint64_t index);
 /// decoding never stall training. Batch i equals sampler.sampleBatch(deriveSeed(seed, i), count).
 class EpisodePrefetcher {
 public:
-    EpisodePrefetcher(const EpisodeSampler& sampler, uint64_t seed, int batchSize,
-                      uint64_t firstBatch = 0, int depth = 4);
+    EpisodePrefetcher(const EpisodeSampler& sampler, uint64_t seed, int batchSize, uint64_t firstBatch = 0,
+                      int depth = 4);
     ~EpisodePrefetcher();
     EpisodePrefetcher(const EpisodePrefetcher&) = delete;
     EpisodePrefetcher& operator=(const EpisodePrefetcher&) = delete;
@@ -91,4 +91,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace maml
+} // namespace maml

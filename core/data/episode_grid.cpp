@@ -69,7 +69,7 @@ void drawText(cv::Mat& canvas, const std::string& text, int x, int baseline, con
 {
     cv::putText(canvas, text, cv::Point(x, baseline), kFont, kFontScale, colour, 1, cv::LINE_AA);
 }
-}  // namespace
+} // namespace
 
 std::string asciiLabel(const std::string& text)
 {
@@ -103,8 +103,8 @@ cv::Mat renderEpisodeGrid(const Episode& ep, const EpisodeGridOptions& options)
     drawText(canvas, support, l.supportX(0), headerBase, kGrey);
     // With K = 1 the support column is narrower than its header: start the query header after it.
     const int supportWidth = cv::getTextSize(support, kFont, kFontScale, 1, nullptr).width;
-    drawText(canvas, "query (" + std::to_string(l.queries) + ")", std::max(l.queryX(0), l.supportX(0) + supportWidth + 12),
-             headerBase, kGrey);
+    drawText(canvas, "query (" + std::to_string(l.queries) + ")",
+             std::max(l.queryX(0), l.supportX(0) + supportWidth + 12), headerBase, kGrey);
     for (int e = 0; e < l.ways; ++e) {
         const int y = l.top() + e * l.rowHeight();
         drawText(canvas, rowLabel(ep, e), kMargin, y + l.cell / 2 + 5, kInk);
@@ -116,7 +116,8 @@ cv::Mat renderEpisodeGrid(const Episode& ep, const EpisodeGridOptions& options)
     return canvas;
 }
 
-void writeEpisodeGrid(const std::filesystem::path& file, const Episode& episode, const EpisodeGridOptions& options)
+void writeEpisodeGrid(const std::filesystem::path& file, const Episode& episode,
+                      const EpisodeGridOptions& options)
 {
     // The atomic write renames over the target: never replace a device or folder (e.g. /dev/null).
     if (std::filesystem::exists(file) && !std::filesystem::is_regular_file(file))
@@ -127,4 +128,4 @@ void writeEpisodeGrid(const std::filesystem::path& file, const Episode& episode,
     writeFileAtomic(file, std::string(png.begin(), png.end()));
 }
 
-}  // namespace maml
+} // namespace maml

@@ -13,7 +13,7 @@
 namespace maml {
 
 struct EpisodeGridOptions {
-    std::string title;   ///< first line, e.g. "glyphs test: 5-way 1-shot 5-query, seed 7"
+    std::string title;    ///< first line, e.g. "glyphs test: 5-way 1-shot 5-query, seed 7"
     int minCellSize = 56; ///< small images are enlarged by an integer factor to at least this
 };
 
@@ -28,4 +28,4 @@ void writeEpisodeGrid(const std::filesystem::path& file, const Episode& episode,
 /// `text` with every non-ASCII UTF-8 character replaced by "U+XXXX" (for OpenCV's fonts).
 std::string asciiLabel(const std::string& text);
 
-}  // namespace maml
+} // namespace maml

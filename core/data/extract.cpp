@@ -68,17 +68,20 @@ void extractAll(struct archive* in, struct archive* out, const fs::path& archive
         if (archive_entry_size(entry) > 0)
             copyData(in, out, archive, name);
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-            throw Error("cannot finish '" + name + "': " + archiveError(out), archive.string(), "Check the disk");
+            throw Error("cannot finish '" + name + "': " + archiveError(out), archive.string(),
+                        "Check the disk");
     }
     if (r != ARCHIVE_EOF)
-        throw Error("the archive is damaged or truncated: " + archiveError(in), archive.string(), "Download it again");
+        throw Error("the archive is damaged or truncated: " + archiveError(in), archive.string(),
+                    "Download it again");
 }
-}  // namespace
+} // namespace
 
 void extractArchive(const fs::path& archive, const fs::path& destDir, const std::atomic<bool>* cancel)
 {
     if (fs::exists(destDir))
-        throw Error("the extraction folder already exists", destDir.string(), "Remove it or choose another folder");
+        throw Error("the extraction folder already exists", destDir.string(),
+                    "Remove it or choose another folder");
     ArchivePtr in(archive_read_new(), archive_read_free);
     archive_read_support_filter_all(in.get());
     archive_read_support_format_all(in.get());
@@ -94,7 +97,8 @@ void extractArchive(const fs::path& archive, const fs::path& destDir, const std:
     try {
         extractAll(in.get(), out.get(), archive, destDir, cancel);
         if (archive_write_close(out.get()) != ARCHIVE_OK)
-            throw Error("cannot finish the extraction: " + archiveError(out.get()), destDir.string(), "Check the disk");
+            throw Error("cannot finish the extraction: " + archiveError(out.get()), destDir.string(),
+                        "Check the disk");
     } catch (...) {
         std::error_code ec;
         fs::remove_all(destDir, ec);
@@ -102,4 +106,4 @@ void extractArchive(const fs::path& archive, const fs::path& destDir, const std:
     }
 }
 
-}  // namespace maml
+} // namespace maml

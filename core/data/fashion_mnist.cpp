@@ -36,21 +36,23 @@ void checkHeader(const std::string& bytes, const fs::path& file, uint32_t magic,
         throw Error("the file is too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)",
                     file.string(), "The file is truncated; reinstall dataset-fashion-mnist");
     if (bigEndian(bytes, 0) != magic)
-        throw Error("wrong magic number " + hex(bigEndian(bytes, 0)) + ", expected " + hex(magic), file.string(),
+        throw Error("wrong magic number " + hex(bigEndian(bytes, 0)) + ", expected " + hex(magic),
+                    file.string(),
                     "This is not an IDX " + std::string(magic == 0x803 ? "images" : "labels") + " file");
 }
 
 void checkLength(const std::string& bytes, size_t expected, const fs::path& file)
 {
     if (bytes.size() < expected)
-        throw Error("the file is truncated: " + std::to_string(bytes.size()) + " bytes, the header promises " +
-                        std::to_string(expected),
+        throw Error("the file is truncated: " + std::to_string(bytes.size()) +
+                        " bytes, the header promises " + std::to_string(expected),
                     file.string(), "Reinstall dataset-fashion-mnist or replace the file");
     if (bytes.size() > expected)
-        throw Error("the file has " + std::to_string(bytes.size() - expected) + " bytes more than its header says",
+        throw Error("the file has " + std::to_string(bytes.size() - expected) +
+                        " bytes more than its header says",
                     file.string(), "The file is damaged; replace it");
 }
-}  // namespace
+} // namespace
 
 std::string readGzipFile(const fs::path& file)
 {
@@ -63,7 +65,8 @@ std::string readGzipFile(const fs::path& file)
     std::string problem;
     struct archive_entry* entry = nullptr;
     if (archive_read_open_filename(a, file.c_str(), 1 << 16) != ARCHIVE_OK ||
-        archive_read_next_header(a, &entry) != ARCHIVE_OK || archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
+        archive_read_next_header(a, &entry) != ARCHIVE_OK ||
+        archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
         problem = "not a gzip file";
     } else {
         char buf[1 << 16];
@@ -85,11 +88,9 @@ fs::path FashionMnistDataset::defaultFolder()
 }
 
 FashionMnistDataset::FashionMnistDataset(const fs::path& dir, int imageSize, int channels)
-    : m_dir(dir),
-      m_names{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"},
-      m_items(10),
-      m_size(imageSize),
-      m_channels(channels > 0 ? channels : 1)
+    : m_dir(dir), m_names{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"},
+      m_items(10), m_size(imageSize), m_channels(channels > 0 ? channels : 1)
 {
     if (!fs::is_directory(dir))
         throw Error("Fashion-MNIST folder not found", dir.string(), kInstallHint);
@@ -108,13 +109,15 @@ void FashionMnistDataset::loadPart(const std::string& prefix)
     checkHeader(images, imagesFile, 0x803, 16);
     checkHeader(labels, labelsFile, 0x801, 8);
     const uint32_t count = bigEndian(images, 4), rows = bigEndian(images, 8), cols = bigEndian(images, 12);
-    if (rows == 0 || cols == 0 || rows > 1024 || cols > 1024 || (m_rows && (int(rows) != m_rows || int(cols) != m_cols)))
-        throw Error("unexpected image size " + std::to_string(rows) + "x" + std::to_string(cols), imagesFile.string(),
-                    "All Fashion-MNIST images are 28x28; replace the file");
+    if (rows == 0 || cols == 0 || rows > 1024 || cols > 1024 ||
+        (m_rows && (int(rows) != m_rows || int(cols) != m_cols)))
+        throw Error("unexpected image size " + std::to_string(rows) + "x" + std::to_string(cols),
+                    imagesFile.string(), "All Fashion-MNIST images are 28x28; replace the file");
     if (bigEndian(labels, 4) != count)
-        throw Error("the labels file has " + std::to_string(bigEndian(labels, 4)) + " labels but the images file " +
-                        std::to_string(count) + " images",
-                    labelsFile.string(), "The two files do not belong together; reinstall dataset-fashion-mnist");
+        throw Error("the labels file has " + std::to_string(bigEndian(labels, 4)) +
+                        " labels but the images file " + std::to_string(count) + " images",
+                    labelsFile.string(),
+                    "The two files do not belong together; reinstall dataset-fashion-mnist");
     checkLength(images, 16 + size_t(count) * rows * cols, imagesFile);
     checkLength(labels, 8 + size_t(count), labelsFile);
     m_rows = static_cast<int>(rows);
@@ -123,7 +126,8 @@ void FashionMnistDataset::loadPart(const std::string& prefix)
     for (uint32_t i = 0; i < count; ++i) {
         const uint8_t label = static_cast<uint8_t>(labels[8 + i]);
         if (label >= 10)
-            throw Error("label " + std::to_string(label) + " of item " + std::to_string(i) + " is out of range 0-9",
+            throw Error("label " + std::to_string(label) + " of item " + std::to_string(i) +
+                            " is out of range 0-9",
                         labelsFile.string(), "The file is damaged; reinstall dataset-fashion-mnist");
         m_items[label].emplace_back(part, static_cast<int>(i));
     }
@@ -160,4 +164,4 @@ std::map<std::string, std::vector<int>> FashionMnistDataset::splits() const
     return s;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -52,4 +52,4 @@ private:
 /// missing, not gzip, or truncated.
 std::string readGzipFile(const std::filesystem::path& file);
 
-}  // namespace maml
+} // namespace maml

@@ -33,7 +33,8 @@ bool validCopy(const fs::path& dir)
         Cifar100Dataset ds(dir);
         return true;
     } catch (const Error& e) {
-        spdlog::warn("the CIFAR-100 copy in {} is damaged ({}); downloading it again", dir.string(), e.what());
+        spdlog::warn("the CIFAR-100 copy in {} is damaged ({}); downloading it again", dir.string(),
+                     e.what());
         return false;
     }
 }
@@ -45,13 +46,13 @@ fs::path install(const fs::path& tmp, const fs::path& dir)
     if (!fs::is_directory(extracted))
         throw Error("the archive has no cifar-100-binary folder", tmp.string(),
                     "This is not the CIFAR-100 binary version; check the URL");
-    Cifar100Dataset check(extracted);  // throws if anything is wrong
+    Cifar100Dataset check(extracted); // throws if anything is wrong
     const fs::path target = dir / "cifar-100-binary";
     fs::remove_all(target);
     fs::rename(extracted, target);
     return target;
 }
-}  // namespace
+} // namespace
 
 std::string cifar100Url()
 {
@@ -63,7 +64,8 @@ std::string cifar100Md5()
     return cifarDefinition().at("md5").get<std::string>();
 }
 
-fs::path fetchCifar100(const fs::path& dir, const std::string& url, DownloadOptions options, bool* alreadyPresent)
+fs::path fetchCifar100(const fs::path& dir, const std::string& url, DownloadOptions options,
+                       bool* alreadyPresent)
 {
     if (alreadyPresent)
         *alreadyPresent = false;
@@ -93,4 +95,4 @@ fs::path fetchCifar100(const fs::path& dir, const std::string& url, DownloadOpti
     }
 }
 
-}  // namespace maml
+} // namespace maml

@@ -14,10 +14,10 @@
 namespace maml {
 
 struct GlyphsOptions {
-    int imageSize = 28;     ///< square images, 1 channel
-    uint64_t seed = 0;      ///< distortion seed; same seed + same fonts = same dataset
+    int imageSize = 28; ///< square images, 1 channel
+    uint64_t seed = 0;  ///< distortion seed; same seed + same fonts = same dataset
     int samplesPerClass = 20;
-    std::filesystem::path cacheDir; ///< empty: defaultCacheDir() / "glyphs"
+    std::filesystem::path cacheDir;              ///< empty: defaultCacheDir() / "glyphs"
     std::vector<std::filesystem::path> fontDirs; ///< empty: the system font folders
 };
 
@@ -26,4 +26,4 @@ struct GlyphsOptions {
 /// the installer to run.
 std::unique_ptr<ImageDataset> openGlyphs(const GlyphsOptions& options = {});
 
-}  // namespace maml
+} // namespace maml

@@ -21,4 +21,4 @@ torch::Tensor ImageCache::get(size_t slot, const std::function<torch::Tensor()>&
     return t;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,4 +27,4 @@ private:
     size_t m_maxBytes;
 };
 
-}  // namespace maml
+} // namespace maml

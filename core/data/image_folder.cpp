@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 const char* const kSplitNames[] = {"train", "val", "test"};
 const std::string kLayoutHint = "Expected <root>/<class name>/*.png|jpg|jpeg|bmp, one folder per class";
-}  // namespace
+} // namespace
 
 ImageFolderDataset::ImageFolderDataset(const fs::path& dir, int imageSize, int channels)
     : m_dir(dir), m_size(imageSize > 0 ? imageSize : 84), m_channels(channels > 0 ? channels : 3)
@@ -44,7 +44,7 @@ bool ImageFolderDataset::hasSplitLayout(const fs::path& dir)
         if (!fs::is_directory(dir / split))
             continue;
         if (!listImageFiles(dir / split).empty())
-            return false;  // train/ holds images itself: it is a class called "train"
+            return false; // train/ holds images itself: it is a class called "train"
         any = true;
     }
     return any;
@@ -56,7 +56,8 @@ void ImageFolderDataset::scan(const fs::path& root, const std::string& split)
         auto files = listImageFiles(classDir);
         const std::string name = classDir.filename().string();
         if (files.empty()) {
-            spdlog::warn("folder dataset: skipping {}: no .png/.jpg/.jpeg/.bmp images in it", classDir.string());
+            spdlog::warn("folder dataset: skipping {}: no .png/.jpg/.jpeg/.bmp images in it",
+                         classDir.string());
             continue;
         }
         if (std::find(m_names.begin(), m_names.end(), name) != m_names.end())
@@ -88,4 +89,4 @@ std::map<std::string, std::vector<int>> ImageFolderDataset::splits() const
     return s;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -45,4 +45,4 @@ private:
     int m_channels;
 };
 
-}  // namespace maml
+} // namespace maml

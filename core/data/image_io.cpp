@@ -39,7 +39,7 @@ cv::Mat resized(const cv::Mat& image, int size)
     cv::resize(image, out, cv::Size(size, size), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
     return out;
 }
-}  // namespace
+} // namespace
 
 torch::Tensor matToTensor(const cv::Mat& image, int channels, int size)
 {
@@ -69,8 +69,14 @@ cv::Mat tensorToMat(const torch::Tensor& image)
 {
     if (image.dim() != 3 || (image.size(0) != 1 && image.size(0) != 3))
         throw Error("expected an image tensor [C,H,W] with C = 1 or 3", "tensorToMat", "");
-    auto bytes = image.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).mul(255).round()
-                     .to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+    auto bytes = image.detach()
+                     .to(torch::kCPU, torch::kFloat32)
+                     .clamp(0, 1)
+                     .mul(255)
+                     .round()
+                     .to(torch::kUInt8)
+                     .permute({1, 2, 0})
+                     .contiguous();
     const int rows = static_cast<int>(bytes.size(0)), cols = static_cast<int>(bytes.size(1));
     const int channels = static_cast<int>(bytes.size(2));
     cv::Mat view(rows, cols, channels == 1 ? CV_8UC1 : CV_8UC3, bytes.data_ptr<uint8_t>());
@@ -90,7 +96,8 @@ std::vector<fs::path> listImageFiles(const fs::path& dir)
 {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_regular_file() && isImageFile(entry.path()) && entry.path().filename().string()[0] != '.')
+        if (entry.is_regular_file() && isImageFile(entry.path()) &&
+            entry.path().filename().string()[0] != '.')
             files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     return files;
@@ -106,4 +113,4 @@ std::vector<fs::path> listSubfolders(const fs::path& dir)
     return dirs;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -34,4 +34,4 @@ std::vector<std::filesystem::path> listImageFiles(const std::filesystem::path& d
 /// The sub-folders directly inside `dir`, sorted by name; hidden ones (".x") are skipped.
 std::vector<std::filesystem::path> listSubfolders(const std::filesystem::path& dir);
 
-}  // namespace maml
+} // namespace maml

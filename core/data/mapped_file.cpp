@@ -41,4 +41,4 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<uint8_t*>(m_data), m_size);
 }
 
-}  // namespace maml
+} // namespace maml

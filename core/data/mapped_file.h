@@ -26,4 +26,4 @@ private:
     size_t m_size = 0;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -14,7 +14,7 @@ namespace {
 const std::string kLayoutHint =
     "Expected <root>/<Alphabet>/characterNN/*.png: unzip images_background.zip from "
     "https://github.com/brendenlake/omniglot (python/) and pass that folder";
-}  // namespace
+} // namespace
 
 OmniglotDataset::OmniglotDataset(const fs::path& dir, int imageSize, int channels, bool rotations)
     : m_dir(dir), m_size(imageSize > 0 ? imageSize : 28), m_channels(channels > 0 ? channels : 1)
@@ -48,7 +48,8 @@ void OmniglotDataset::scanSet(const fs::path& root, bool evaluationSet, bool eva
     }
 }
 
-void OmniglotDataset::addCharacter(const fs::path& folder, const std::string& alphabet, const std::string& split)
+void OmniglotDataset::addCharacter(const fs::path& folder, const std::string& alphabet,
+                                   const std::string& split)
 {
     auto files = listImageFiles(folder);
     if (files.empty()) {
@@ -80,7 +81,8 @@ torch::Tensor OmniglotDataset::image(int cls, int index) const
 {
     const Character& ch = m_chars[m_charOf.at(cls)];
     const fs::path& file = ch.files.at(index);
-    torch::Tensor t = m_cache->get(ch.firstSlot + index, [&] { return loadImageFile(file, m_channels, m_size); });
+    torch::Tensor t =
+        m_cache->get(ch.firstSlot + index, [&] { return loadImageFile(file, m_channels, m_size); });
     const int turns = m_turnsOf[cls];
     return turns == 0 ? t : torch::rot90(t, turns, {1, 2}).contiguous();
 }
@@ -100,4 +102,4 @@ std::map<std::string, std::vector<int>> OmniglotDataset::splits() const
     return s;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -37,7 +37,7 @@ std::string byHash(const std::string& alphabet)
     const uint32_t bucket = h % 100;
     return bucket < 64 ? "train" : bucket < 80 ? "val" : "test";
 }
-}  // namespace
+} // namespace
 
 std::string omniglotSplitOf(const std::string& alphabet, bool fromEvaluationSet, bool evaluationSetPresent)
 {
@@ -52,4 +52,4 @@ std::string omniglotSplitOf(const std::string& alphabet, bool fromEvaluationSet,
     return (h == "test" && evaluationSetPresent) ? "train" : h;
 }
 
-}  // namespace maml
+} // namespace maml

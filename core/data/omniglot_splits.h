@@ -11,4 +11,4 @@ namespace maml {
 /// Alphabets not listed in omniglot.json go by an FNV-1a hash of their name (64/16/20%).
 std::string omniglotSplitOf(const std::string& alphabet, bool fromEvaluationSet, bool evaluationSetPresent);
 
-}  // namespace maml
+} // namespace maml

@@ -12,8 +12,8 @@ namespace fs = std::filesystem;
 struct Adapter::Impl {
     LoadedModel loaded;
     std::unique_ptr<MetaLearner> learner;
-    std::vector<torch::Tensor> meta;  ///< the meta-parameters as loaded
-    std::vector<torch::Tensor> fast;  ///< adapted weights; empty = not adapted
+    std::vector<torch::Tensor> meta; ///< the meta-parameters as loaded
+    std::vector<torch::Tensor> fast; ///< adapted weights; empty = not adapted
     torch::Tensor supportX, supportY;
     std::vector<std::string> names;
 
@@ -43,7 +43,9 @@ struct Adapter::Impl {
         auto logits = loaded.model->forward(input, weights(), /*training=*/false);
         if (joint)
             logits = logits.slice(0, supportX.size(0));
-        const auto probs = torch::softmax(logits.slice(1, 0, static_cast<int64_t>(names.size())).to(torch::kFloat64), 1).cpu();
+        const auto probs =
+            torch::softmax(logits.slice(1, 0, static_cast<int64_t>(names.size())).to(torch::kFloat64), 1)
+                .cpu();
         std::vector<Prediction> out;
         for (int64_t i = 0; i < probs.size(0); ++i) {
             Prediction p;
@@ -61,7 +63,8 @@ struct Adapter::Impl {
 Adapter::Adapter(const fs::path& checkpoint) : m_impl(std::make_unique<Impl>())
 {
     m_impl->loaded = loadModel(checkpoint);
-    m_impl->learner = std::make_unique<MetaLearner>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
+    m_impl->learner =
+        std::make_unique<MetaLearner>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
     for (const auto& p : m_impl->loaded.model->metaParameters())
         m_impl->meta.push_back(p.detach().clone());
 }
@@ -70,12 +73,30 @@ Adapter::~Adapter() = default;
 Adapter::Adapter(Adapter&&) noexcept = default;
 Adapter& Adapter::operator=(Adapter&&) noexcept = default;
 
-const ExperimentConfig& Adapter::config() const { return m_impl->loaded.info.config; }
-int Adapter::channels() const { return config().channels; }
-int Adapter::imageSize() const { return config().imageSize; }
-const std::vector<std::string>& Adapter::classNames() const { return m_impl->names; }
-bool Adapter::adapted() const { return !m_impl->fast.empty(); }
-void Adapter::reset() { m_impl->fast.clear(); }
+const ExperimentConfig& Adapter::config() const
+{
+    return m_impl->loaded.info.config;
+}
+int Adapter::channels() const
+{
+    return config().channels;
+}
+int Adapter::imageSize() const
+{
+    return config().imageSize;
+}
+const std::vector<std::string>& Adapter::classNames() const
+{
+    return m_impl->names;
+}
+bool Adapter::adapted() const
+{
+    return !m_impl->fast.empty();
+}
+void Adapter::reset()
+{
+    m_impl->fast.clear();
+}
 
 void Adapter::setSupport(const std::vector<SupportClass>& classes)
 {
@@ -95,12 +116,14 @@ void Adapter::setSupport(const std::vector<SupportClass>& classes)
     setSupportTensors(m_impl->loadImages(files), torch::tensor(labels, torch::kInt64), names);
 }
 
-void Adapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y, const std::vector<std::string>& names)
+void Adapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
+                                const std::vector<std::string>& names)
 {
     const int ways = config().ways;
     if (names.size() < 2 || static_cast<int>(names.size()) > ways)
-        throw Error("the support set has " + std::to_string(names.size()) + " classes; this model handles 2 to " +
-                        std::to_string(ways), "adapter support set",
+        throw Error("the support set has " + std::to_string(names.size()) +
+                        " classes; this model handles 2 to " + std::to_string(ways),
+                    "adapter support set",
                     "Give between 2 and " + std::to_string(ways) + " classes (the model was meta-trained " +
                         std::to_string(ways) + "-way)");
     if (x.size(0) != y.size(0))
@@ -125,11 +148,12 @@ double Adapter::adapt(int steps, const std::function<void(int, double)>& onStep,
     auto y = m_impl->supportY.to(ref.device());
     double last = 0;
     torch::AutoGradMode gradMode(true);
-    auto fast = m_impl->learner->adapt(start, x, y, s, /*createGraph=*/false, control, [&](int step, double loss) {
-        last = loss;
-        if (onStep)
-            onStep(step, loss);
-    });
+    auto fast =
+        m_impl->learner->adapt(start, x, y, s, /*createGraph=*/false, control, [&](int step, double loss) {
+            last = loss;
+            if (onStep)
+                onStep(step, loss);
+        });
     m_impl->fast.clear();
     for (auto& f : fast)
         m_impl->fast.push_back(f.detach());
@@ -146,7 +170,8 @@ std::vector<Prediction> Adapter::predict(const std::vector<fs::path>& files) con
     return m_impl->predict(m_impl->loadImages(files), items);
 }
 
-std::vector<Prediction> Adapter::predictTensors(const at::Tensor& x, const std::vector<std::string>& items) const
+std::vector<Prediction> Adapter::predictTensors(const at::Tensor& x,
+                                                const std::vector<std::string>& items) const
 {
     return m_impl->predict(x, items);
 }
@@ -162,8 +187,9 @@ std::vector<SupportClass> supportFromFolder(const fs::path& dir)
             classes.push_back(std::move(c));
     }
     if (classes.empty())
-        throw Error("no class folders with images", dir.string(), "Put each class's images in its own sub-folder");
+        throw Error("no class folders with images", dir.string(),
+                    "Put each class's images in its own sub-folder");
     return classes;
 }
 
-}  // namespace maml
+} // namespace maml

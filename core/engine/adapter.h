@@ -28,8 +28,8 @@ struct SupportClass {
 
 /// The prediction for one query item.
 struct Prediction {
-    std::string item;                  ///< file path (or caller's label)
-    int label = 0;                     ///< index into classNames()
+    std::string item; ///< file path (or caller's label)
+    int label = 0;    ///< index into classNames()
     std::string className;
     std::vector<double> probabilities; ///< one per support class, sums to 1
 };
@@ -76,4 +76,4 @@ private:
 /// decodes the files).
 std::vector<SupportClass> supportFromFolder(const std::filesystem::path& dir);
 
-}  // namespace maml
+} // namespace maml

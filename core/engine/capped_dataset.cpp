@@ -14,4 +14,4 @@ int CappedDataset::imageCount(int cls) const
     return std::min(m_cap, m_inner->imageCount(cls));
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,4 +27,4 @@ private:
     int m_cap;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -43,7 +43,8 @@ Error unreadable(const fs::path& path, const std::string& why)
 torch::serialize::InputArchive openArchive(const fs::path& path)
 {
     if (!fs::is_regular_file(path))
-        throw Error("no such checkpoint file", path.string(), "Give the path of a .pt file in a run's checkpoints/ folder");
+        throw Error("no such checkpoint file", path.string(),
+                    "Give the path of a .pt file in a run's checkpoints/ folder");
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path.string());
@@ -76,11 +77,12 @@ void readTensorInto(torch::serialize::InputArchive& archive, const std::string& 
         throw unreadable(path, "tensor '" + key + "' is missing");
     if (stored.sizes() != target.sizes())
         throw Error("tensor '" + key + "' has shape " + c10::str(stored.sizes()) + " but the model expects " +
-                        c10::str(target.sizes()), path.string(), "The checkpoint belongs to a different model");
+                        c10::str(target.sizes()),
+                    path.string(), "The checkpoint belongs to a different model");
     torch::NoGradGuard noGrad;
     target.copy_(stored);
 }
-}  // namespace
+} // namespace
 
 void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::Optimizer* optimizer,
                     const CheckpointInfo& info)
@@ -108,8 +110,8 @@ CheckpointInfo readCheckpointInfo(const fs::path& path)
     return readInfo(archive, path);
 }
 
-CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::Optimizer* optimizer,
-                              bool restoreRng)
+CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model,
+                              torch::optim::Optimizer* optimizer, bool restoreRng)
 {
     auto archive = openArchive(path);
     auto info = readInfo(archive, path);
@@ -147,4 +149,4 @@ LoadedModel loadModel(const fs::path& path)
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

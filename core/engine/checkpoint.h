@@ -46,4 +46,4 @@ struct LoadedModel {
 };
 LoadedModel loadModel(const std::filesystem::path& path);
 
-}  // namespace maml
+} // namespace maml

@@ -13,8 +13,7 @@ namespace {
 using nlohmann::json;
 
 /// Calls f(key, member) for every JSON-stored member, so toJson and fromJson share one list.
-template <typename Config, typename F>
-void forEachField(Config& c, F&& f)
+template <typename Config, typename F> void forEachField(Config& c, F&& f)
 {
     f("dataset", c.dataset);
     f("image_size", c.imageSize);
@@ -60,7 +59,7 @@ void check(std::vector<std::string>& out, bool ok, const std::string& message)
     if (!ok)
         out.push_back(message);
 }
-}  // namespace
+} // namespace
 
 json ExperimentConfig::toJson() const
 {
@@ -72,7 +71,8 @@ json ExperimentConfig::toJson() const
 ExperimentConfig ExperimentConfig::fromJson(const json& j)
 {
     if (!j.is_object())
-        throw Error("an experiment config must be a JSON object", "config", "See `maml-cli presets` for examples");
+        throw Error("an experiment config must be a JSON object", "config",
+                    "See `maml-cli presets` for examples");
     ExperimentConfig c;
     std::set<std::string> known;
     forEachField(c, [&](const char* key, auto& value) {
@@ -92,7 +92,8 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j)
         if (!known.count(key))
             unknown += (unknown.empty() ? "" : ", ") + key;
     if (!unknown.empty())
-        throw Error("unknown setting(s): " + unknown, "config", "Check the spelling; `maml-cli presets --json` lists every setting");
+        throw Error("unknown setting(s): " + unknown, "config",
+                    "Check the spelling; `maml-cli presets --json` lists every setting");
     return c;
 }
 
@@ -100,14 +101,16 @@ std::vector<std::string> ExperimentConfig::validate() const
 {
     std::vector<std::string> p;
     check(p, !dataset.empty(), "dataset is empty");
-    check(p, imageSize >= 16 || model != "conv4", "image_size must be at least 16 for Conv-4 (4 max-pools), got " + std::to_string(imageSize));
+    check(p, imageSize >= 16 || model != "conv4",
+          "image_size must be at least 16 for Conv-4 (4 max-pools), got " + std::to_string(imageSize));
     check(p, imageSize <= 512, "image_size must be at most 512, got " + std::to_string(imageSize));
     check(p, channels == 1 || channels == 3, "channels must be 1 or 3, got " + std::to_string(channels));
     check(p, ways >= 2, "ways (N) must be at least 2, got " + std::to_string(ways));
     check(p, shots >= 1, "shots (K) must be at least 1, got " + std::to_string(shots));
     check(p, queries >= 1, "queries (Q) must be at least 1, got " + std::to_string(queries));
     check(p, filters >= 1 && filters <= 1024, "filters must be in 1..1024, got " + std::to_string(filters));
-    check(p, batchNorm == "batch" || batchNorm == "running", "batch_norm must be \"batch\" or \"running\", got \"" + batchNorm + "\"");
+    check(p, batchNorm == "batch" || batchNorm == "running",
+          "batch_norm must be \"batch\" or \"running\", got \"" + batchNorm + "\"");
     check(p, innerStepsTrain >= 1, "inner_steps_train must be at least 1");
     check(p, innerStepsEval >= 0, "inner_steps_eval must be at least 0");
     check(p, innerLr > 0 && std::isfinite(innerLr), "inner_lr must be a positive number");
@@ -116,7 +119,8 @@ std::vector<std::string> ExperimentConfig::validate() const
     check(p, iterations >= 1, "iterations must be at least 1");
     check(p, gradClip >= 0, "grad_clip must be 0 (off) or positive");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
-    check(p, device == "cpu" || device == "cuda", "device must be \"cpu\" or \"cuda\", got \"" + device + "\"");
+    check(p, device == "cpu" || device == "cuda",
+          "device must be \"cpu\" or \"cuda\", got \"" + device + "\"");
     check(p, valEvery >= 1, "val_every must be at least 1");
     check(p, valEpisodes >= 1, "val_episodes must be at least 1");
     check(p, evalEpisodes >= 1, "eval_episodes must be at least 1");
@@ -161,7 +165,8 @@ ExperimentConfig loadConfig(const std::string& path)
     try {
         j = json::parse(text);
     } catch (const json::parse_error& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), path, "Fix the file or start from `maml-cli presets --json`");
+        throw Error(std::string("not valid JSON: ") + e.what(), path,
+                    "Fix the file or start from `maml-cli presets --json`");
     }
     try {
         return ExperimentConfig::fromJson(j);
@@ -170,4 +175,4 @@ ExperimentConfig loadConfig(const std::string& path)
     }
 }
 
-}  // namespace maml
+} // namespace maml

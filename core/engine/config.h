@@ -17,9 +17,9 @@ struct EpisodeSpec;
 struct ExperimentConfig {
     // --- data ---
     std::string dataset = "glyphs"; ///< dataset spec, e.g. "glyphs", "omniglot:DIR", "cifar100"
-    int imageSize = 28;              ///< images are resized to imageSize x imageSize
-    int channels = 1;                ///< 1 or 3
-    bool rotations = false;          ///< Omniglot: rotated copies as extra classes
+    int imageSize = 28;             ///< images are resized to imageSize x imageSize
+    int channels = 1;               ///< 1 or 3
+    bool rotations = false;         ///< Omniglot: rotated copies as extra classes
     std::string trainSplit = "train", valSplit = "val", testSplit = "test";
     /// Optional explicit class names per split; when non-empty they replace the split's classes.
     std::vector<std::string> trainClasses, valClasses, testClasses;
@@ -33,28 +33,28 @@ struct ExperimentConfig {
     int queries = 15; ///< Q (query images per class)
 
     // --- model ---
-    std::string model = "conv4"; ///< "conv4" (images); other models register themselves
-    int filters = 64;            ///< Conv-4: 32 or 64
+    std::string model = "conv4";     ///< "conv4" (images); other models register themselves
+    int filters = 64;                ///< Conv-4: 32 or 64
     std::string batchNorm = "batch"; ///< "batch" (MAML: batch statistics at train and test) or "running"
 
     // --- meta-learning ---
-    int innerStepsTrain = 1;  ///< inner SGD steps during meta-training
-    int innerStepsEval = 3;   ///< inner SGD steps at validation / test / adaptation
-    double innerLr = 0.4;     ///< inner-loop SGD learning rate (alpha)
-    double metaLr = 1e-3;     ///< Adam learning rate (beta)
-    int metaBatch = 32;       ///< tasks per meta-update
+    int innerStepsTrain = 1;    ///< inner SGD steps during meta-training
+    int innerStepsEval = 3;     ///< inner SGD steps at validation / test / adaptation
+    double innerLr = 0.4;       ///< inner-loop SGD learning rate (alpha)
+    double metaLr = 1e-3;       ///< Adam learning rate (beta)
+    int metaBatch = 32;         ///< tasks per meta-update
     int64_t iterations = 60000; ///< meta-updates
-    bool firstOrder = false;  ///< true: FOMAML (drops second-order terms)
-    double gradClip = 10.0;   ///< clip the meta-gradient's global L2 norm; 0 = off
+    bool firstOrder = false;    ///< true: FOMAML (drops second-order terms)
+    double gradClip = 10.0;     ///< clip the meta-gradient's global L2 norm; 0 = off
     uint64_t seed = 1;
-    int threads = 0;          ///< torch intra-op threads; 0 = all cores
+    int threads = 0;            ///< torch intra-op threads; 0 = all cores
     std::string device = "cpu"; ///< "cpu" or "cuda" (if the LibTorch build has it)
 
     // --- validation / evaluation ---
-    int valEvery = 500;       ///< validate and write checkpoints every this many iterations
-    int valEpisodes = 100;    ///< episodes per validation
-    int evalEpisodes = 600;   ///< default episodes of `eval`
-    int logEvery = 10;        ///< metrics.jsonl gets a train line every this many iterations
+    int valEvery = 500;     ///< validate and write checkpoints every this many iterations
+    int valEpisodes = 100;  ///< episodes per validation
+    int evalEpisodes = 600; ///< default episodes of `eval`
+    int logEvery = 10;      ///< metrics.jsonl gets a train line every this many iterations
 
     // --- the study's batch layout (informational; see docs/engine.md for the mapping) ---
     int outerBatch = 0, numTask = 0, innerBatch = 0, epochs = 0;
@@ -79,4 +79,4 @@ struct ExperimentConfig {
 /// Reads a config file (JSON); throws maml::Error naming the file on bad JSON or keys.
 ExperimentConfig loadConfig(const std::string& path);
 
-}  // namespace maml
+} // namespace maml

@@ -20,7 +20,7 @@ std::vector<ConfigPreparer>& preparers()
     return p;
 }
 
-}  // namespace
+} // namespace
 
 void registerConfigPreparer(ConfigPreparer preparer)
 {
@@ -36,7 +36,8 @@ void prepareConfig(ExperimentConfig& config)
         std::lock_guard lock(preparersMutex());
         list = preparers();
     }
-    for (const auto& p : list) p(config);
+    for (const auto& p : list)
+        p(config);
 }
 
-}  // namespace maml
+} // namespace maml

@@ -19,4 +19,4 @@ void registerConfigPreparer(ConfigPreparer preparer);
 /// builds the model and writes config.json. Hooks must leave unrelated configs unchanged.
 void prepareConfig(ExperimentConfig& config);
 
-}  // namespace maml
+} // namespace maml

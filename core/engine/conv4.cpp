@@ -11,7 +11,7 @@ namespace F = torch::nn::functional;
 namespace {
 constexpr int kBlocks = 4;
 constexpr int kPerBlock = 4; // conv weight, conv bias, BN weight, BN bias
-}  // namespace
+} // namespace
 
 int Conv4::featureSide(int imageSize)
 {
@@ -24,8 +24,8 @@ int Conv4::featureSide(int imageSize)
 Conv4::Conv4(const Conv4Options& options) : m_options(options)
 {
     if (featureSide(options.imageSize) < 1)
-        throw Error("image size " + std::to_string(options.imageSize) + " is too small for Conv-4",
-                    "model", "Use images of at least 16x16");
+        throw Error("image size " + std::to_string(options.imageSize) + " is too small for Conv-4", "model",
+                    "Use images of at least 16x16");
     int in = options.channels;
     for (int b = 0; b < kBlocks; ++b) {
         // torch's own Conv2d initialisation (Kaiming uniform), then BN weight 1 and bias 0.
@@ -54,7 +54,8 @@ std::vector<torch::Tensor> Conv4::metaParameters()
     return out;
 }
 
-torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b, bool training)
+torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b,
+                           bool training)
 {
     const auto* p = &params[b * kPerBlock];
     // Convolution, BatchNorm and max-pool written for second-order MAML (second_order_ops.h,
@@ -92,7 +93,8 @@ torch::Tensor Conv4::forward(const torch::Tensor& x, const std::vector<torch::Te
 {
     if (params.size() != kBlocks * kPerBlock + 2)
         throw Error("Conv-4 expects " + std::to_string(kBlocks * kPerBlock + 2) + " weight tensors, got " +
-                    std::to_string(params.size()), "Conv4::forward");
+                        std::to_string(params.size()),
+                    "Conv4::forward");
     auto y = x;
     for (int b = 0; b < kBlocks; ++b)
         y = block(y, params, b, training);
@@ -110,4 +112,4 @@ nlohmann::json Conv4::architecture() const
             {"batch_norm", m_options.batchStatistics ? "batch" : "running"}};
 }
 
-}  // namespace maml
+} // namespace maml

@@ -42,4 +42,4 @@ private:
     std::vector<torch::Tensor> m_runningMean, m_runningVar;
 };
 
-}  // namespace maml
+} // namespace maml

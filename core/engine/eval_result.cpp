@@ -9,7 +9,8 @@ json perClassJson(const EvalResult& r)
 {
     json out = json::array();
     for (size_t i = 0; i < r.classNames.size(); ++i)
-        out.push_back({{"class", r.classNames[i]}, {"count", r.classCounts[i]}, {"accuracy", r.classAccuracy[i]}});
+        out.push_back(
+            {{"class", r.classNames[i]}, {"count", r.classCounts[i]}, {"accuracy", r.classAccuracy[i]}});
     return out;
 }
 
@@ -26,7 +27,7 @@ json misclassifiedJson(const EvalResult& r, size_t limit)
     }
     return out;
 }
-}  // namespace
+} // namespace
 
 json EvalResult::toJson() const
 {
@@ -58,4 +59,4 @@ json EvalResult::toJson() const
     return j;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -93,7 +93,7 @@ void waitWhilePaused(const RunControl* control)
     while (control && control->pause.load() && !control->cancelled())
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
-}  // namespace
+} // namespace
 
 MeanCi meanCi95(const std::vector<double>& values)
 {
@@ -111,9 +111,9 @@ MeanCi meanCi95(const std::vector<double>& values)
     return r;
 }
 
-EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int episodes, int steps, uint64_t seed,
-                           const EvalProgressCallback& progress, RunControl* control, MetaLearner* baseline,
-                           int maxMisclassified)
+EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int episodes, int steps,
+                           uint64_t seed, const EvalProgressCallback& progress, RunControl* control,
+                           MetaLearner* baseline, int maxMisclassified)
 {
     const auto start = std::chrono::steady_clock::now();
     EvalResult r;
@@ -182,11 +182,11 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     }
     const int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;
     const int steps = options.steps >= 0 ? options.steps : config.innerStepsEval;
-    auto r = evaluateLearner(learner, *source, episodes, steps, options.seed, progress, control, baseline.get(),
-                             options.maxMisclassified);
+    auto r = evaluateLearner(learner, *source, episodes, steps, options.seed, progress, control,
+                             baseline.get(), options.maxMisclassified);
     r.dataset = config.dataset;
     r.split = options.split;
     return r;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -26,13 +26,13 @@ class TaskSource;
 constexpr uint64_t kEvalSeed = 0x6d616d6c65766131ULL;
 
 struct EvalOptions {
-    std::string dataset;        ///< empty: the checkpoint's dataset; else e.g. "omniglot:DIR"
-    std::string split = "test"; ///< "test", "val", "train", "all" (every class of the dataset)
-    int episodes = 0;           ///< 0: the config's evalEpisodes (600 by default)
-    int steps = -1;             ///< inner steps; -1: the config's innerStepsEval
-    bool baseline = true;       ///< also evaluate the freshly initialised network
-    uint64_t seed = kEvalSeed;  ///< base seed of the episodes
-    int threads = -1;           ///< -1: the config's threads
+    std::string dataset;         ///< empty: the checkpoint's dataset; else e.g. "omniglot:DIR"
+    std::string split = "test";  ///< "test", "val", "train", "all" (every class of the dataset)
+    int episodes = 0;            ///< 0: the config's evalEpisodes (600 by default)
+    int steps = -1;              ///< inner steps; -1: the config's innerStepsEval
+    bool baseline = true;        ///< also evaluate the freshly initialised network
+    uint64_t seed = kEvalSeed;   ///< base seed of the episodes
+    int threads = -1;            ///< -1: the config's threads
     int maxMisclassified = 1000; ///< cap on the list of wrong query items kept
 };
 
@@ -46,18 +46,18 @@ MeanCi meanCi95(const std::vector<double>& values);
 /// A query item the adapted model got wrong.
 struct Misclassified {
     int episode = 0;
-    int trueClass = 0;          ///< dataset class index
+    int trueClass = 0; ///< dataset class index
     std::string trueName;
-    int index = 0;              ///< index of the item within its class
-    int predictedClass = 0;     ///< dataset class index of the predicted label
+    int index = 0;          ///< index of the item within its class
+    int predictedClass = 0; ///< dataset class index of the predicted label
     std::string predictedName;
-    std::string source;         ///< file / record / sentence the item comes from
+    std::string source; ///< file / record / sentence the item comes from
 };
 
 struct EvalResult {
     int episodes = 0, ways = 0, shots = 0, queries = 0, steps = 0;
     std::string dataset, split;
-    MeanCi accuracy, loss;                 ///< meta-learned model
+    MeanCi accuracy, loss; ///< meta-learned model
     bool hasBaseline = false;
     MeanCi baselineAccuracy, baselineLoss; ///< fresh initialisation, adapted the same way
     std::vector<double> episodeAccuracies, baselineEpisodeAccuracies;
@@ -91,4 +91,4 @@ EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int e
                            RunControl* control = nullptr, MetaLearner* baseline = nullptr,
                            int maxMisclassified = 0);
 
-}  // namespace maml
+} // namespace maml

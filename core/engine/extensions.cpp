@@ -7,9 +7,9 @@
 
 namespace maml {
 
-void registerConv4Model();          // core/engine/model_factory.cpp
-void registerImageTaskSources();    // core/engine/image_task_source.cpp
-void registerTextExtensions();      // core/text/text_task_source.cpp
+void registerConv4Model();       // core/engine/model_factory.cpp
+void registerImageTaskSources(); // core/engine/image_task_source.cpp
+void registerTextExtensions();   // core/text/text_task_source.cpp
 
 void registerEngineExtensions()
 {
@@ -22,4 +22,4 @@ void registerEngineExtensions()
     });
 }
 
-}  // namespace maml
+} // namespace maml

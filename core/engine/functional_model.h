@@ -35,4 +35,4 @@ public:
     virtual nlohmann::json architecture() const = 0;
 };
 
-}  // namespace maml
+} // namespace maml

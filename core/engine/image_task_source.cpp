@@ -46,7 +46,7 @@ std::shared_ptr<TaskSource> makeImageSource(const ExperimentConfig& config, cons
     }
     return std::make_shared<ImageTaskSource>(ds, pool, config.episodeSpec(), split);
 }
-}  // namespace
+} // namespace
 
 void registerImageTaskSources()
 {
@@ -55,7 +55,8 @@ void registerImageTaskSources()
 
 ImageTaskSource::ImageTaskSource(std::shared_ptr<const ImageDataset> dataset, std::vector<int> classPool,
                                  EpisodeSpec spec, std::string splitName)
-    : m_dataset(std::move(dataset)), m_sampler(*m_dataset, std::move(classPool), spec), m_split(std::move(splitName))
+    : m_dataset(std::move(dataset)), m_sampler(*m_dataset, std::move(classPool), spec),
+      m_split(std::move(splitName))
 {
 }
 
@@ -72,7 +73,8 @@ std::unique_ptr<BatchStream> ImageTaskSource::stream(uint64_t seed, uint64_t fir
     return std::make_unique<PrefetchStream>(m_sampler, seed, firstBatch, count);
 }
 
-std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config, const std::string& split)
+std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config,
+                              const std::string& split)
 {
     const auto& names = config.explicitClasses(split);
     if (names.empty())
@@ -83,4 +85,4 @@ std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfi
     return pool;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -35,6 +35,7 @@ private:
 
 /// The class pool of `split` for `config`: the explicit class list if the config has one for
 /// this split, else the dataset's split of that name.
-std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config, const std::string& split);
+std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config,
+                              const std::string& split);
 
-}  // namespace maml
+} // namespace maml

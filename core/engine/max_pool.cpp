@@ -21,7 +21,7 @@ PoolShape shapeOf(int64_t n, int64_t c, int64_t h, int64_t w)
     return {n * c, h, w, h / 2, w / 2};
 }
 
-}  // namespace
+} // namespace
 
 namespace detail {
 
@@ -128,7 +128,7 @@ torch::Tensor gather(const torch::Tensor& input, const torch::Tensor& code)
     return out;
 }
 
-}  // namespace detail
+} // namespace detail
 
 namespace {
 
@@ -189,7 +189,7 @@ struct Pool : torch::autograd::Function<Pool> {
     }
 };
 
-}  // namespace
+} // namespace
 
 namespace detail {
 torch::Tensor unpoolDifferentiable(const torch::Tensor& grad, const torch::Tensor& code, int64_t h, int64_t w)
@@ -201,7 +201,7 @@ torch::Tensor gatherDifferentiable(const torch::Tensor& x, const torch::Tensor& 
 {
     return Gather::apply(x, code);
 }
-}  // namespace detail
+} // namespace detail
 
 torch::Tensor maxPool2x2(const torch::Tensor& x)
 {
@@ -212,4 +212,4 @@ torch::Tensor maxPool2x2(const torch::Tensor& x)
     return poolForward(x).first;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -29,8 +29,9 @@ torch::Tensor unpool(const torch::Tensor& grad, const torch::Tensor& code, int64
 /// The value at the winning position of every window (the adjoint of unpool).
 torch::Tensor gather(const torch::Tensor& x, const torch::Tensor& code);
 /// unpool and gather as autograd functions (each the other's backward).
-torch::Tensor unpoolDifferentiable(const torch::Tensor& grad, const torch::Tensor& code, int64_t h, int64_t w);
+torch::Tensor unpoolDifferentiable(const torch::Tensor& grad, const torch::Tensor& code, int64_t h,
+                                   int64_t w);
 torch::Tensor gatherDifferentiable(const torch::Tensor& x, const torch::Tensor& code);
-}  // namespace detail
+} // namespace detail
 
-}  // namespace maml
+} // namespace maml

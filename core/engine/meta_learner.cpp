@@ -37,7 +37,7 @@ void restoreBuffers(FunctionalModel& m, const std::vector<torch::Tensor>& saved)
     for (size_t i = 0; i < buffers.size() && i < saved.size(); ++i)
         buffers[i].copy_(saved[i]);
 }
-}  // namespace
+} // namespace
 
 MetaLearnerOptions learnerOptions(const ExperimentConfig& c)
 {
@@ -77,9 +77,10 @@ torch::Tensor MetaLearner::loss(const torch::Tensor& logits, const torch::Tensor
     return torch::nn::functional::cross_entropy(logits, y);
 }
 
-std::vector<torch::Tensor> MetaLearner::adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
-                                              const torch::Tensor& y, int steps, bool createGraph,
-                                              const RunControl* control, const InnerStepCallback& onStep)
+std::vector<torch::Tensor> MetaLearner::adapt(const std::vector<torch::Tensor>& params,
+                                              const torch::Tensor& x, const torch::Tensor& y, int steps,
+                                              bool createGraph, const RunControl* control,
+                                              const InnerStepCallback& onStep)
 {
     std::vector<torch::Tensor> fast = params;
     for (int step = 0; step < steps; ++step) {
@@ -114,7 +115,8 @@ MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batc
     } else {
         for (const auto& raw : batch) {
             const Episode e = toDevice(raw, device, dtype);
-            auto fast = adapt(params, e.supportX, e.supportY, m_options.innerSteps, !m_options.firstOrder, control);
+            auto fast =
+                adapt(params, e.supportX, e.supportY, m_options.innerSteps, !m_options.firstOrder, control);
             checkControl(control);
             auto logits = m_model->forward(e.queryX, fast, /*training=*/true);
             auto l = loss(logits, e.queryY);
@@ -164,4 +166,4 @@ TaskScore MetaLearner::score(const Episode& raw, int steps, const RunControl* co
     return s;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -17,11 +17,11 @@
 namespace maml {
 
 struct MetaLearnerOptions {
-    int innerSteps = 1;       ///< inner steps per task during meta-training
-    double innerLr = 0.4;     ///< alpha
-    double metaLr = 1e-3;     ///< Adam learning rate
-    bool firstOrder = false;  ///< FOMAML: inner gradients are treated as constants
-    double gradClip = 10.0;   ///< max global norm of the meta-gradient; 0 = no clipping
+    int innerSteps = 1;          ///< inner steps per task during meta-training
+    double innerLr = 0.4;        ///< alpha
+    double metaLr = 1e-3;        ///< Adam learning rate
+    bool firstOrder = false;     ///< FOMAML: inner gradients are treated as constants
+    double gradClip = 10.0;      ///< max global norm of the meta-gradient; 0 = no clipping
     bool batchStatistics = true; ///< BatchNorm mode: forward(training=true) also at test time
     /// Run the tasks of a meta-batch on parallel threads (same result; see task_parallel_meta.h).
     /// The environment variable MAML_TASK_PARALLEL=0 also turns it off.
@@ -32,8 +32,8 @@ struct MetaLearnerOptions {
 struct MetaStepResult {
     double loss = 0;
     double accuracy = 0;
-    double gradNorm = 0;  ///< meta-gradient norm before clipping
-    bool finite = true;   ///< false: loss or gradient was NaN/Inf and no update was made
+    double gradNorm = 0; ///< meta-gradient norm before clipping
+    bool finite = true;  ///< false: loss or gradient was NaN/Inf and no update was made
 };
 
 /// Query loss and accuracy of one adapted task, with the predictions.
@@ -65,7 +65,8 @@ public:
 
     /// Accumulates the meta-gradient of the mean query loss over `batch` into the
     /// meta-parameters' .grad (zeroing them first). Does not step the optimizer.
-    MetaStepResult computeMetaGradient(const std::vector<Episode>& batch, const RunControl* control = nullptr);
+    MetaStepResult computeMetaGradient(const std::vector<Episode>& batch,
+                                       const RunControl* control = nullptr);
 
     /// One meta-update: computeMetaGradient, then, if loss and gradient are finite, gradient
     /// clipping and an Adam step (otherwise nothing changes and result.finite is false).
@@ -87,7 +88,6 @@ private:
 MetaLearnerOptions learnerOptions(const ExperimentConfig& config);
 
 /// Moves an episode's tensors to `device` (and floating tensors to `dtype`).
-Episode toDevice(const Episode& e, const torch::Device& device,
-                 torch::ScalarType dtype = torch::kFloat32);
+Episode toDevice(const Episode& e, const torch::Device& device, torch::ScalarType dtype = torch::kFloat32);
 
-}  // namespace maml
+} // namespace maml

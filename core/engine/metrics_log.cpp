@@ -16,7 +16,8 @@ void MetricsLog::append(const nlohmann::json& record)
     out << record.dump() << '\n';
     out.flush();
     if (!out)
-        throw Error("cannot append to the metrics file", m_file.string(), "Check the disk space and permissions");
+        throw Error("cannot append to the metrics file", m_file.string(),
+                    "Check the disk space and permissions");
 }
 
 std::vector<nlohmann::json> MetricsLog::read() const
@@ -43,4 +44,4 @@ void MetricsLog::truncateAfter(int64_t iteration)
     writeFileAtomic(m_file, kept.str());
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,4 +27,4 @@ private:
     std::filesystem::path m_file;
 };
 
-}  // namespace maml
+} // namespace maml

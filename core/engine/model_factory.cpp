@@ -31,7 +31,7 @@ torch::Device deviceOf(const ExperimentConfig& config)
     }
     return torch::Device(torch::kCPU);
 }
-}  // namespace
+} // namespace
 
 void registerConv4Model()
 {
@@ -83,4 +83,4 @@ std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config)
     return model;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -28,4 +28,4 @@ std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config);
 /// not enough, because maml_core is a static library and unreferenced objects are dropped).
 void registerEngineExtensions();
 
-}  // namespace maml
+} // namespace maml

@@ -52,7 +52,7 @@ void ensureExtensions()
     static std::once_flag once;
     std::call_once(once, [] { registerEngineExtensions(); });
 }
-}  // namespace
+} // namespace
 
 std::string defaultPresetName()
 {
@@ -98,4 +98,4 @@ void registerPreset(const Preset& p)
     s.list.push_back(p);
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,4 +27,4 @@ ExperimentConfig preset(const std::string& name);
 /// Adds (or replaces) a preset at run time, e.g. from another module's own preset file.
 void registerPreset(const Preset& p);
 
-}  // namespace maml
+} // namespace maml

@@ -20,12 +20,12 @@ struct RunControl {
 
 /// Training progress after one meta-iteration (and, when hasValidation, a validation).
 struct TrainProgress {
-    int64_t iteration = 0;   ///< meta-iterations completed
-    int64_t iterations = 0;  ///< meta-iterations of the whole run
+    int64_t iteration = 0;                   ///< meta-iterations completed
+    int64_t iterations = 0;                  ///< meta-iterations of the whole run
     double trainLoss = 0, trainAccuracy = 0; ///< this iteration's mean query loss / accuracy
     bool hasValidation = false;
     double valLoss = 0, valAccuracy = 0, valCi95 = 0;
-    bool newBest = false;    ///< this validation is the best so far (best.pt was written)
+    bool newBest = false; ///< this validation is the best so far (best.pt was written)
     double itersPerSecond = 0;
     double etaSeconds = 0;
     double elapsedSeconds = 0; ///< wall time of this session of the run
@@ -36,9 +36,9 @@ struct TrainSummary {
     int64_t iterationsDone = 0;
     int64_t iterations = 0;
     bool cancelled = false;
-    double seconds = 0;           ///< wall time of this session
+    double seconds = 0; ///< wall time of this session
     double lastTrainLoss = 0, lastTrainAccuracy = 0;
-    double bestValAccuracy = -1;  ///< -1 when never validated
+    double bestValAccuracy = -1; ///< -1 when never validated
     double bestValCi95 = 0;
     int64_t bestIteration = -1;
     std::string runDir, lastCheckpoint, bestCheckpoint;
@@ -65,4 +65,4 @@ struct EvalProgress {
     double baselineAccuracy = 0; ///< mean accuracy so far (baseline), 0 when not run
 };
 
-}  // namespace maml
+} // namespace maml

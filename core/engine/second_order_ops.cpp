@@ -24,18 +24,21 @@ using torch::autograd::tensor_list;
 // All three are oneDNN calls. at::convolution and at::convolution_backward are themselves
 // differentiable, so under grad mode (a third order) the same code records a graph.
 
-torch::Tensor convForward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t padding)
+torch::Tensor convForward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                          int64_t padding)
 {
     return at::convolution(x, w, b, {1, 1}, {padding, padding}, {1, 1}, /*transposed=*/false, {0, 0}, 1);
 }
 
-std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> convBackward(const torch::Tensor& gy, const torch::Tensor& x,
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> convBackward(const torch::Tensor& gy,
+                                                                     const torch::Tensor& x,
                                                                      const torch::Tensor& w, int64_t padding,
                                                                      std::array<bool, 3> mask)
 {
     const std::vector<int64_t> biasSizes{w.size(0)};
-    return at::convolution_backward(gy, x, w, mask[2] ? c10::optional<at::IntArrayRef>(biasSizes) : c10::nullopt,
-                                    {1, 1}, {padding, padding}, {1, 1}, /*transposed=*/false, {0, 0}, 1, mask);
+    return at::convolution_backward(
+        gy, x, w, mask[2] ? c10::optional<at::IntArrayRef>(biasSizes) : c10::nullopt, {1, 1},
+        {padding, padding}, {1, 1}, /*transposed=*/false, {0, 0}, 1, mask);
 }
 
 /// The first backward as a function of (gy, x, w), so that it can be differentiated.
@@ -101,8 +104,8 @@ struct ConvFn : torch::autograd::Function<ConvFn> {
             auto out = ConvBackwardFn::apply(grads[0], x, w, padding, needX);
             return {needX ? out[2] : torch::Tensor(), out[0], out[1], torch::Tensor()};
         }
-        auto [gx, gw, gb] =
-            convBackward(grads[0], x, w, padding, {needX, ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
+        auto [gx, gw, gb] = convBackward(grads[0], x, w, padding,
+                                         {needX, ctx->needs_input_grad(1), ctx->needs_input_grad(2)});
         return {gx, gw, gb, torch::Tensor()};
     }
 };
@@ -175,7 +178,8 @@ tensor_list bnDoubleBackwardFused(const BnSaved& s, const torch::Tensor& GxIn, c
     auto ggy = torch::empty_like(x), gx = torch::empty_like(x), dgamma = torch::empty({C}, x.options());
     const float *gyp = gy.data_ptr<float>(), *xp = x.data_ptr<float>();
     const float* Gxp = Gx.data_ptr<float>();
-    const float *gammap = gamma.data_ptr<float>(), *meanp = mean.data_ptr<float>(), *ivp = invstd.data_ptr<float>();
+    const float *gammap = gamma.data_ptr<float>(), *meanp = mean.data_ptr<float>(),
+                *ivp = invstd.data_ptr<float>();
     const float* Ggp = Gg.defined() ? Gg.data_ptr<float>() : nullptr;
     const float* Gbp = Gb.defined() ? Gb.data_ptr<float>() : nullptr;
     float *ggyp = ggy.data_ptr<float>(), *gxp = gx.data_ptr<float>(), *dgp = dgamma.data_ptr<float>();
@@ -222,7 +226,8 @@ tensor_list bnDoubleBackwardFused(const BnSaved& s, const torch::Tensor& GxIn, c
             const double S = sGGy - M * (mG * m1 + mGx * m2);
             dgp[c] = static_cast<float>(iv * S);
             const float gg = Ggp ? Ggp[c] : 0.f, gb = Gbp ? Gbp[c] : 0.f;
-            const float fm2 = static_cast<float>(m2), fmG = static_cast<float>(mG), fmGx = static_cast<float>(mGx);
+            const float fm2 = static_cast<float>(m2), fmG = static_cast<float>(mG),
+                        fmGx = static_cast<float>(mGx);
             // H: the gradient with respect to xhat at fixed invstd (see above).
             const auto H = [&](float dy, float G) { return a * (-dy * fmGx - fm2 * G) + gg * dy; };
             // Pass 2: d/dgy, and the sums of H.
@@ -277,11 +282,10 @@ BnSaved bnSaved(AutogradContext* ctx)
 }
 
 /// torch's native first backward with the forward's saved statistics (training mode).
-std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> bnFirstBackward(const torch::Tensor& gy, const torch::Tensor& x,
-                                                                        const torch::Tensor& gamma,
-                                                                        const torch::Tensor& mean,
-                                                                        const torch::Tensor& invstd, double eps,
-                                                                        std::array<bool, 3> mask = {true, true, true})
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor>
+bnFirstBackward(const torch::Tensor& gy, const torch::Tensor& x, const torch::Tensor& gamma,
+                const torch::Tensor& mean, const torch::Tensor& invstd, double eps,
+                std::array<bool, 3> mask = {true, true, true})
 {
     return at::native_batch_norm_backward(gy, x, gamma, {}, {}, mean, invstd, /*train=*/true, eps, mask);
 }
@@ -297,8 +301,8 @@ tensor_list bnDoubleBackward(const BnSaved& s, const tensor_list& grads, double 
 /// statistics (functions of x, which the double backward accounts for).
 struct BatchNormBackwardFn : torch::autograd::Function<BatchNormBackwardFn> {
     static tensor_list forward(AutogradContext* ctx, const torch::Tensor& gy, const torch::Tensor& x,
-                               const torch::Tensor& gamma, const torch::Tensor& mean, const torch::Tensor& invstd,
-                               double eps)
+                               const torch::Tensor& gamma, const torch::Tensor& mean,
+                               const torch::Tensor& invstd, double eps)
     {
         ctx->set_materialize_grads(false);
         ctx->save_for_backward({gy, x, gamma, mean, invstd});
@@ -349,8 +353,8 @@ struct BatchNormFn : torch::autograd::Function<BatchNormFn> {
 
 struct BnPoolBackwardFn : torch::autograd::Function<BnPoolBackwardFn> {
     static tensor_list forward(AutogradContext* ctx, const torch::Tensor& gp, const torch::Tensor& x,
-                               const torch::Tensor& gamma, const torch::Tensor& mean, const torch::Tensor& invstd,
-                               const torch::Tensor& code, double eps)
+                               const torch::Tensor& gamma, const torch::Tensor& mean,
+                               const torch::Tensor& invstd, const torch::Tensor& code, double eps)
     {
         ctx->set_materialize_grads(false);
         ctx->save_for_backward({gp, x, gamma, mean, invstd, code});
@@ -367,7 +371,8 @@ struct BnPoolBackwardFn : torch::autograd::Function<BnPoolBackwardFn> {
         const bool graph = torch::GradMode::is_enabled();
         const auto gy = graph ? detail::unpoolDifferentiable(gp, code, x.size(2), x.size(3))
                               : detail::unpool(gp, code, x.size(2), x.size(3));
-        const tensor_list out = bnDoubleBackward({gy, x, v[2], v[3], v[4]}, grads, ctx->saved_data["eps"].toDouble());
+        const tensor_list out =
+            bnDoubleBackward({gy, x, v[2], v[3], v[4]}, grads, ctx->saved_data["eps"].toDouble());
         const auto ggp = graph ? detail::gatherDifferentiable(out[0], code) : detail::gather(out[0], code);
         return {ggp, out[1], out[2], torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
@@ -421,21 +426,22 @@ bool anyNeedsGraph(std::initializer_list<const torch::Tensor*> ts)
     return false;
 }
 
-}  // namespace
+} // namespace
 
-torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                                int64_t padding)
+torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
+                                const torch::Tensor& bias, int64_t padding)
 {
     if (!fastPath(x, weight, bias) || !anyNeedsGraph({&x, &weight, &bias}))
         return torch::conv2d(x, weight, bias, 1, padding);
     return ConvFn::apply(x, weight, bias, padding);
 }
 
-torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                                   double eps)
+torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
+                                   const torch::Tensor& bias, double eps)
 {
     if (!fastPath(x, weight, bias) || !anyNeedsGraph({&x, &weight, &bias}))
-        return torch::batch_norm(x, weight, bias, {}, {}, /*training=*/true, 0.0, eps, /*cudnn_enabled=*/false);
+        return torch::batch_norm(x, weight, bias, {}, {}, /*training=*/true, 0.0, eps,
+                                 /*cudnn_enabled=*/false);
     return BatchNormFn::apply(x, weight, bias, eps);
 }
 
@@ -462,4 +468,4 @@ bool useTorchOperator(const std::string& op)
     return false;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,13 +27,13 @@ namespace maml {
 
 /// conv2d(x, weight, bias) with stride 1 and the given zero padding. Float32 CPU tensors take
 /// the fast path; anything else goes to torch's conv2d.
-torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                                int64_t padding);
+torch::Tensor conv2dSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
+                                const torch::Tensor& bias, int64_t padding);
 
 /// batch_norm(x, weight, bias) with batch statistics (training mode, no running statistics),
 /// for x [n, c, h, w]. Float32 CPU tensors take the fast path; anything else goes to torch.
-torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                                   double eps);
+torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
+                                   const torch::Tensor& bias, double eps);
 
 /// maxPool2x2(batchNormSecondOrder(x, weight, bias, eps)) as one autograd function: its first
 /// backward keeps the pooled gradient (a quarter of the size) and the pool's 1-byte codes
@@ -46,4 +46,4 @@ torch::Tensor batchNormMaxPoolSecondOrder(const torch::Tensor& x, const torch::T
 /// torch's operator instead of ours. Read once per process.
 bool useTorchOperator(const std::string& op);
 
-}  // namespace maml
+} // namespace maml

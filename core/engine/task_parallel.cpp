@@ -30,11 +30,12 @@ void singleThreadedOperators()
     // that it cannot undo the setting below later.
     at::internal::lazy_init_num_threads();
     using SetThreads = void (*)(int);
-    static const auto setOmpThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    static const auto setOmpThreads =
+        reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
     if (setOmpThreads)
         setOmpThreads(1);
 }
-}  // namespace
+} // namespace
 
 struct TaskParallel::Impl {
     std::vector<std::thread> threads;
@@ -198,4 +199,4 @@ bool taskParallelEnabledByDefault()
     return !(v && std::string(v) == "0");
 }
 
-}  // namespace maml
+} // namespace maml

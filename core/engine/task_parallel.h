@@ -60,4 +60,4 @@ void tuneAllocatorForTraining();
 /// variable MAML_TASK_PARALLEL is "0" (the plain, operator-parallel path, for comparison).
 bool taskParallelEnabledByDefault();
 
-}  // namespace maml
+} // namespace maml

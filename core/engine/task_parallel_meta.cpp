@@ -45,7 +45,7 @@ TaskOutcome runTask(MetaLearner& learner, TaskParallel& pool, const Episode& raw
     out.accuracy = logits.detach().argmax(1).eq(e.queryY).to(torch::kFloat64).mean().item<double>();
     return out;
 }
-}  // namespace
+} // namespace
 
 bool staggerTasks()
 {
@@ -66,9 +66,10 @@ TaskBatchTotals accumulateTasksInParallel(MetaLearner& learner, const std::vecto
 {
     std::vector<TaskOutcome> outcomes(batch.size());
     auto pool = sharedPool(torch::get_num_threads());
-    pool->run(static_cast<int>(batch.size()),
-              [&](int i) { outcomes[i] = runTask(learner, *pool, batch[i], params, scale, control); },
-              staggerTasks());
+    pool->run(
+        static_cast<int>(batch.size()),
+        [&](int i) { outcomes[i] = runTask(learner, *pool, batch[i], params, scale, control); },
+        staggerTasks());
     std::vector<std::vector<torch::Tensor>> perTask;
     TaskBatchTotals totals;
     for (auto& t : outcomes) {
@@ -89,4 +90,4 @@ TaskBatchTotals accumulateTasksInParallel(MetaLearner& learner, const std::vecto
     return totals;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -35,4 +35,4 @@ TaskBatchTotals accumulateTasksInParallel(MetaLearner& learner, const std::vecto
                                           const std::vector<torch::Tensor>& params, double scale,
                                           const RunControl* control);
 
-}  // namespace maml
+} // namespace maml

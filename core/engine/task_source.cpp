@@ -35,7 +35,7 @@ private:
     uint64_t m_next;
     int m_count;
 };
-}  // namespace
+} // namespace
 
 std::vector<Episode> TaskSource::batch(uint64_t seed, uint64_t index, int count) const
 {
@@ -75,4 +75,4 @@ std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const
                 "Run `maml-cli datasets` to see the known datasets");
 }
 
-}  // namespace maml
+} // namespace maml

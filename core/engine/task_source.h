@@ -61,4 +61,4 @@ struct TaskSourceFactory {
 /// openDataset knows) is built in and tried last.
 void registerTaskSourceFactory(TaskSourceFactory factory);
 
-}  // namespace maml
+} // namespace maml

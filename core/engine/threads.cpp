@@ -12,4 +12,4 @@ int applyThreads(int threads)
     return n;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -8,4 +8,4 @@ namespace maml {
 /// Returns the number set.
 int applyThreads(int threads);
 
-}  // namespace maml
+} // namespace maml

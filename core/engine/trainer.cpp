@@ -35,7 +35,7 @@ double secondsSince(std::chrono::steady_clock::time_point t)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-}  // namespace
+} // namespace
 
 struct Trainer::Impl {
     ExperimentConfig config;
@@ -80,7 +80,8 @@ struct Trainer::Impl {
 
 void Trainer::Impl::validate(TrainProgress& p, double seconds, TrainObserver* observer, RunControl* control)
 {
-    const auto r = evaluateLearner(*learner, *val, config.valEpisodes, config.innerStepsEval, kValSeed, {}, control);
+    const auto r =
+        evaluateLearner(*learner, *val, config.valEpisodes, config.innerStepsEval, kValSeed, {}, control);
     if (r.cancelled)
         throw Cancelled();
     p.hasValidation = true;
@@ -94,8 +95,9 @@ void Trainer::Impl::validate(TrainProgress& p, double seconds, TrainObserver* ob
         best.extra = {{"val_ci95", r.accuracy.ci95}};
         save(paths.best(), p.iteration, seconds, observer);
     }
-    spdlog::info("iteration {}: train loss {:.4f} acc {:.3f} | val loss {:.4f} acc {:.3f} +- {:.3f}{}", p.iteration,
-                 p.trainLoss, p.trainAccuracy, p.valLoss, p.valAccuracy, p.valCi95, p.newBest ? " (best)" : "");
+    spdlog::info("iteration {}: train loss {:.4f} acc {:.3f} | val loss {:.4f} acc {:.3f} +- {:.3f}{}",
+                 p.iteration, p.trainLoss, p.trainAccuracy, p.valLoss, p.valAccuracy, p.valCi95,
+                 p.newBest ? " (best)" : "");
 }
 
 TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
@@ -111,7 +113,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     if (observer)
         observer->onStart(start, config.iterations);
     if (!fs::exists(paths.last()))
-        save(paths.last(), start, secondsBefore, observer); // a NaN before the first validation still leaves a state
+        save(paths.last(), start, secondsBefore,
+             observer); // a NaN before the first validation still leaves a state
     spdlog::info("training {} from iteration {} of {}: {}", paths.dir.string(), start, config.iterations,
                  train->describe());
     auto stream = train->stream(config.seed, static_cast<uint64_t>(start), config.metaBatch);
@@ -130,9 +133,12 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         if (!r.finite) {
             const std::string what = std::isnan(r.loss) || std::isnan(r.gradNorm) ? "NaN" : "infinite";
             spdlog::error("the training loss became {} at iteration {}", what, it + 1);
-            throw Error("the training loss became " + what + " at iteration " + std::to_string(it + 1), paths.dir.string(),
-                        "Lower inner_lr or meta_lr, or set grad_clip. checkpoints/last.pt keeps the last good state "
-                        "(iteration " + std::to_string(s.iterationsDone) + ")");
+            throw Error(
+                "the training loss became " + what + " at iteration " + std::to_string(it + 1),
+                paths.dir.string(),
+                "Lower inner_lr or meta_lr, or set grad_clip. checkpoints/last.pt keeps the last good state "
+                "(iteration " +
+                    std::to_string(s.iterationsDone) + ")");
         }
         s.iterationsDone = it + 1;
         s.lastTrainLoss = r.loss;
@@ -155,10 +161,13 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
             }
         }
         if (p.iteration % config.logEvery == 0 || p.hasValidation) {
-            nlohmann::json line = {{"iteration", p.iteration}, {"train_loss", p.trainLoss},
-                                   {"train_accuracy", p.trainAccuracy}, {"seconds", total}};
+            nlohmann::json line = {{"iteration", p.iteration},
+                                   {"train_loss", p.trainLoss},
+                                   {"train_accuracy", p.trainAccuracy},
+                                   {"seconds", total}};
             if (p.hasValidation)
-                line.update({{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
+                line.update(
+                    {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
             metrics.append(line);
         }
         if (validateNow && !s.cancelled)
@@ -179,7 +188,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     s.bestValCi95 = best.extra.value("val_ci95", 0.0);
     s.lastCheckpoint = paths.last().string();
     s.bestCheckpoint = fs::exists(paths.best()) ? paths.best().string() : std::string();
-    spdlog::info("{} at iteration {} after {:.1f} s", s.cancelled ? "stopped" : "finished", s.iterationsDone, s.seconds);
+    spdlog::info("{} at iteration {} after {:.1f} s", s.cancelled ? "stopped" : "finished", s.iterationsDone,
+                 s.seconds);
     if (observer)
         observer->onFinished(s);
     return s;
@@ -195,11 +205,12 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
     config.validateOrThrow();
     auto impl = std::make_unique<Impl>();
     impl->config = config;
-    prepareConfig(impl->config);  // e.g. the text module's vocabulary, kept in every checkpoint
+    prepareConfig(impl->config); // e.g. the text module's vocabulary, kept in every checkpoint
     impl->paths.dir = runDir;
     if (fs::exists(impl->paths.config()))
         throw Error("this folder already holds a run", runDir.string(),
-                    "Continue it with `maml-cli resume --run-dir " + runDir.string() + "` or choose a new folder");
+                    "Continue it with `maml-cli resume --run-dir " + runDir.string() +
+                        "` or choose a new folder");
     impl->build();
     fs::create_directories(runDir / "checkpoints");
     writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
@@ -213,7 +224,8 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     auto impl = std::make_unique<Impl>();
     impl->paths.dir = runDir;
     if (!fs::exists(impl->paths.config()))
-        throw Error("no run here (config.json is missing)", runDir.string(), "Start one with `maml-cli train`");
+        throw Error("no run here (config.json is missing)", runDir.string(),
+                    "Start one with `maml-cli train`");
     impl->config = loadConfig(impl->paths.config().string());
     if (iterations > 0 && iterations != impl->config.iterations) {
         impl->config.iterations = iterations;
@@ -234,13 +246,22 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     return Trainer(std::move(impl));
 }
 
-const ExperimentConfig& Trainer::config() const { return m_impl->config; }
-const RunPaths& Trainer::paths() const { return m_impl->paths; }
-int64_t Trainer::startIteration() const { return m_impl->start; }
+const ExperimentConfig& Trainer::config() const
+{
+    return m_impl->config;
+}
+const RunPaths& Trainer::paths() const
+{
+    return m_impl->paths;
+}
+int64_t Trainer::startIteration() const
+{
+    return m_impl->start;
+}
 
 TrainSummary Trainer::run(TrainObserver* observer, RunControl* control)
 {
     return m_impl->run(observer, control);
 }
 
-}  // namespace maml
+} // namespace maml

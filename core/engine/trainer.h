@@ -52,4 +52,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -24,23 +24,26 @@ nlohmann::json readJsonObject(const std::filesystem::path& path)
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("not valid JSON: ") + e.what(), path.string(), "fetch the package again");
     }
-    if (!j.is_object()) throw Error("expected a JSON object of word scores", path.string());
+    if (!j.is_object())
+        throw Error("expected a JSON object of word scores", path.string());
     return j;
 }
 
-}  // namespace
+} // namespace
 
 AfinnClassifier::AfinnClassifier(const std::filesystem::path& labelsJson)
 {
-    const auto scores = readJsonObject(labelsJson);  // must outlive the loop over items()
+    const auto scores = readJsonObject(labelsJson); // must outlive the loop over items()
     for (const auto& [word, value] : scores.items()) {
-        if (!value.is_number_integer()) throw Error("score of \"" + word + "\" is not an integer", labelsJson.string());
+        if (!value.is_number_integer())
+            throw Error("score of \"" + word + "\" is not an integer", labelsJson.string());
         m_scores[word] = value.get<int>();
     }
     auto negators = labelsJson.parent_path() / "negators.json";
     if (std::filesystem::exists(negators)) {
         const auto words = readJsonObject(negators);
-        for (const auto& [word, value] : words.items()) m_negators[word] = true;
+        for (const auto& [word, value] : words.items())
+            m_negators[word] = true;
     } else {
         for (const char* w : {"cant", "can't", "dont", "don't", "doesnt", "doesn't", "not", "non", "wont",
                               "won't", "isnt", "isn't"})
@@ -55,12 +58,14 @@ std::vector<std::string> AfinnClassifier::tokenize(const std::string& text)
     std::string word;
     for (char c : text) {
         if (c == ' ' || std::strchr(kSeparators, c)) {
-            if (!word.empty()) tokens.push_back(word), word.clear();
+            if (!word.empty())
+                tokens.push_back(word), word.clear();
         } else {
             word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         }
     }
-    if (!word.empty()) tokens.push_back(word);
+    if (!word.empty())
+        tokens.push_back(word);
     return tokens;
 }
 
@@ -70,18 +75,21 @@ int AfinnClassifier::score(const std::string& text) const
     int total = 0;
     for (size_t i = 0; i < tokens.size(); ++i) {
         auto it = m_scores.find(tokens[i]);
-        if (it == m_scores.end()) continue;
+        if (it == m_scores.end())
+            continue;
         bool negated = i > 0 && m_negators.count(tokens[i - 1]);
         total += negated ? -it->second : it->second;
     }
     return total;
 }
 
-MeanCi AfinnClassifier::evaluate(const TextTaskSource& source, int episodes, uint64_t seed, double* tiesOut) const
+MeanCi AfinnClassifier::evaluate(const TextTaskSource& source, int episodes, uint64_t seed,
+                                 double* tiesOut) const
 {
     auto names = source.datasetClassNames();
     auto pos = std::find(names.begin(), names.end(), "positive");
-    if (names.size() != 2 || pos == names.end() || std::find(names.begin(), names.end(), "negative") == names.end())
+    if (names.size() != 2 || pos == names.end() ||
+        std::find(names.begin(), names.end(), "negative") == names.end())
         throw Error("the AFINN baseline needs the labels \"negative\" and \"positive\"", source.describe(),
                     "label sentences 0/1, neg/pos or negative/positive");
     int positiveClass = static_cast<int>(pos - names.begin());
@@ -99,8 +107,9 @@ MeanCi AfinnClassifier::evaluate(const TextTaskSource& source, int episodes, uin
         items += static_cast<long>(ep.queryItems.size());
         accuracies.push_back(static_cast<double>(correct) / static_cast<double>(ep.queryItems.size()));
     }
-    if (tiesOut) *tiesOut = items ? static_cast<double>(ties) / static_cast<double>(items) : 0.0;
+    if (tiesOut)
+        *tiesOut = items ? static_cast<double>(ties) / static_cast<double>(items) : 0.0;
     return meanCi95(accuracies);
 }
 
-}  // namespace maml
+} // namespace maml

@@ -34,12 +34,14 @@ public:
 
     /// Accuracy on the query sets of `episodes` episodes of `source` (episode i is
     /// source.batch(seed, i, 1), the evaluator's episode i), per episode as mean and 95% CI. The
-    /// corpus' labels must be "negative" and "positive" (else maml::Error). `tiesOut` (optional) gets the share of scores of 0.
-    MeanCi evaluate(const TextTaskSource& source, int episodes, uint64_t seed, double* tiesOut = nullptr) const;
+    /// corpus' labels must be "negative" and "positive" (else maml::Error). `tiesOut` (optional) gets the
+    /// share of scores of 0.
+    MeanCi evaluate(const TextTaskSource& source, int episodes, uint64_t seed,
+                    double* tiesOut = nullptr) const;
 
 private:
     std::unordered_map<std::string, int> m_scores;
     std::unordered_map<std::string, bool> m_negators;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -19,7 +19,7 @@ std::string trimmed(const std::string& s)
     return b == std::string::npos ? std::string() : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-}  // namespace
+} // namespace
 
 TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : m_adapter(checkpoint)
 {
@@ -36,7 +36,8 @@ void TextAdapter::setSupport(const std::vector<TextClass>& classes)
     for (const auto& c : classes) {
         int count = 0;
         for (const auto& s : c.sentences) {
-            if (trimmed(s).empty()) continue;
+            if (trimmed(s).empty())
+                continue;
             texts.push_back(s);
             labels.push_back(static_cast<int64_t>(names.size()));
             ++count;
@@ -56,7 +57,8 @@ double TextAdapter::adapt(int steps, const std::function<void(int, double)>& onS
 
 std::vector<Prediction> TextAdapter::predict(const std::vector<std::string>& sentences) const
 {
-    if (sentences.empty()) throw Error("no query sentences", "text adapter", "give at least one sentence");
+    if (sentences.empty())
+        throw Error("no query sentences", "text adapter", "give at least one sentence");
     return m_adapter.predictTensors(m_tokenizer.encodeBatch(sentences), sentences);
 }
 
@@ -66,12 +68,13 @@ std::vector<TextClass> parseSupportText(const std::vector<std::string>& specs)
     for (const auto& spec : specs) {
         auto eq = spec.find('=');
         if (eq == std::string::npos || eq == 0 || trimmed(spec.substr(eq + 1)).empty())
-            throw Error("--support-text needs NAME=\"sentence|sentence...\", got '" + spec + "'", "maml-cli adapt",
-                        "e.g. --support-text pos=\"great film|loved it\"");
+            throw Error("--support-text needs NAME=\"sentence|sentence...\", got '" + spec + "'",
+                        "maml-cli adapt", "e.g. --support-text pos=\"great film|loved it\"");
         TextClass c{trimmed(spec.substr(0, eq)), {}};
         std::stringstream in(spec.substr(eq + 1));
         for (std::string s; std::getline(in, s, '|');)
-            if (!trimmed(s).empty()) c.sentences.push_back(trimmed(s));
+            if (!trimmed(s).empty())
+                c.sentences.push_back(trimmed(s));
         out.push_back(std::move(c));
     }
     return out;
@@ -81,8 +84,10 @@ std::vector<TextClass> supportTextFromFile(const std::filesystem::path& file)
 {
     std::vector<TextClass> out;
     for (const auto& row : readTextFile(file)) {
-        auto it = std::find_if(out.begin(), out.end(), [&](const TextClass& c) { return c.name == row.label; });
-        if (it == out.end()) it = out.insert(out.end(), TextClass{row.label, {}});
+        auto it =
+            std::find_if(out.begin(), out.end(), [&](const TextClass& c) { return c.name == row.label; });
+        if (it == out.end())
+            it = out.insert(out.end(), TextClass{row.label, {}});
         it->sentences.push_back(row.text);
     }
     return out;
@@ -93,9 +98,11 @@ std::vector<std::string> sentencesFromFile(const std::filesystem::path& file)
     std::vector<std::string> out;
     std::stringstream in(readFile(file));
     for (std::string line; std::getline(in, line);)
-        if (!trimmed(line).empty()) out.push_back(trimmed(line));
-    if (out.empty()) throw Error("no sentences", file.string(), "write one query sentence per line");
+        if (!trimmed(line).empty())
+            out.push_back(trimmed(line));
+    if (out.empty())
+        throw Error("no sentences", file.string(), "write one query sentence per line");
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

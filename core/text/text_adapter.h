@@ -31,7 +31,8 @@ public:
     void setSupport(const std::vector<TextClass>& classes);
     const std::vector<std::string>& classNames() const { return m_adapter.classNames(); }
     /// Adapts from the meta-parameters (`steps` -1: the config's innerStepsEval).
-    double adapt(int steps = -1, const std::function<void(int, double)>& onStep = {}, RunControl* control = nullptr);
+    double adapt(int steps = -1, const std::function<void(int, double)>& onStep = {},
+                 RunControl* control = nullptr);
     void reset() { m_adapter.reset(); }
     bool adapted() const { return m_adapter.adapted(); }
     /// Class probabilities of each sentence (Prediction::item is the sentence).
@@ -50,4 +51,4 @@ std::vector<TextClass> supportTextFromFile(const std::filesystem::path& file);
 /// Non-empty lines of a file, one query sentence each.
 std::vector<std::string> sentencesFromFile(const std::filesystem::path& file);
 
-}  // namespace maml
+} // namespace maml

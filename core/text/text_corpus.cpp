@@ -14,7 +14,8 @@ namespace {
 std::string joined(const std::vector<std::string>& names)
 {
     std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    for (const auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
     return out;
 }
 
@@ -22,7 +23,8 @@ std::vector<std::string> splitOn(const std::string& text, char sep)
 {
     std::vector<std::string> parts;
     std::stringstream in(text);
-    for (std::string p; std::getline(in, p, sep);) parts.push_back(p);
+    for (std::string p; std::getline(in, p, sep);)
+        parts.push_back(p);
     return parts;
 }
 
@@ -30,7 +32,8 @@ std::vector<std::string> splitOn(const std::string& text, char sep)
 std::vector<int> fixedPermutation(int n, uint64_t seed)
 {
     std::vector<int> order(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
+    for (int i = 0; i < n; ++i)
+        order[static_cast<size_t>(i)] = i;
     for (int i = n - 1; i > 0; --i) {
         auto j = static_cast<int>(deriveSeed(seed, static_cast<uint64_t>(i)) % static_cast<uint64_t>(i + 1));
         std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
@@ -38,12 +41,13 @@ std::vector<int> fixedPermutation(int n, uint64_t seed)
     return order;
 }
 
-}  // namespace
+} // namespace
 
 TextCorpus::TextCorpus(std::string name, std::string location, const std::vector<RawText>& raw)
     : m_name(std::move(name)), m_location(std::move(location))
 {
-    if (raw.empty()) throw Error("no labelled sentences", m_location, "check the file's format");
+    if (raw.empty())
+        throw Error("no labelled sentences", m_location, "check the file's format");
     std::set<std::string> labels;
     for (const auto& r : raw) {
         labels.insert(r.label);
@@ -55,8 +59,10 @@ TextCorpus::TextCorpus(std::string name, std::string location, const std::vector
     for (const auto& r : raw) {
         TextExample ex;
         ex.text = r.text;
-        ex.label = static_cast<int>(std::lower_bound(m_labels.begin(), m_labels.end(), r.label) - m_labels.begin());
-        ex.domain = static_cast<int>(std::find(m_domains.begin(), m_domains.end(), r.domain) - m_domains.begin());
+        ex.label =
+            static_cast<int>(std::lower_bound(m_labels.begin(), m_labels.end(), r.label) - m_labels.begin());
+        ex.domain =
+            static_cast<int>(std::find(m_domains.begin(), m_domains.end(), r.domain) - m_domains.begin());
         m_items[static_cast<size_t>(ex.domain)][static_cast<size_t>(ex.label)].push_back(size());
         m_examples.push_back(std::move(ex));
     }
@@ -102,7 +108,8 @@ std::vector<int> TextCorpus::part(int domain, const std::string& part) const
         int from = part == "train" ? 0 : part == "val" ? trainEnd : valEnd;
         int to = part == "train" ? trainEnd : part == "val" ? valEnd : n;
         auto order = fixedPermutation(n, 0x5e47u + static_cast<uint64_t>(domain) * 131u + l);
-        for (int i = from; i < to; ++i) chosen.push_back(it[static_cast<size_t>(order[static_cast<size_t>(i)])]);
+        for (int i = from; i < to; ++i)
+            chosen.push_back(it[static_cast<size_t>(order[static_cast<size_t>(i)])]);
     }
     std::sort(chosen.begin(), chosen.end());
     return chosen;
@@ -112,12 +119,14 @@ std::vector<int> TextCorpus::select(const std::string& split) const
 {
     std::set<int> chosen;
     auto terms = splitOn(split, '+');
-    if (terms.empty()) throw Error("empty split", m_name, "name domains, e.g. " + joined(m_domains));
+    if (terms.empty())
+        throw Error("empty split", m_name, "name domains, e.g. " + joined(m_domains));
     for (const auto& term : terms) {
         auto at = term.find('@');
         std::string name = term.substr(0, at), which = at == std::string::npos ? "" : term.substr(at + 1);
         for (int d = 0; d < static_cast<int>(m_domains.size()); ++d) {
-            if (name != "all" && d != domainIndex(name)) continue;
+            if (name != "all" && d != domainIndex(name))
+                continue;
             auto indices = part(d, which);
             chosen.insert(indices.begin(), indices.end());
         }
@@ -129,8 +138,9 @@ std::vector<std::string> TextCorpus::texts(const std::vector<int>& indices) cons
 {
     std::vector<std::string> out;
     out.reserve(indices.size());
-    for (int i : indices) out.push_back(example(i).text);
+    for (int i : indices)
+        out.push_back(example(i).text);
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -62,4 +62,4 @@ private:
     std::vector<std::vector<std::vector<int>>> m_items; ///< [domain][label] -> example indices
 };
 
-}  // namespace maml
+} // namespace maml

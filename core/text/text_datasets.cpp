@@ -28,7 +28,8 @@ fs::path imdbFile(const fs::path& cacheDir)
 {
     std::error_code ec;
     fs::path dir = imdbDir(cacheDir);
-    if (!fs::is_directory(dir, ec)) return {};
+    if (!fs::is_directory(dir, ec))
+        return {};
     for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
         auto name = entry.path().filename().string();
         if (entry.is_regular_file() && entry.path().extension() == ".json" && name != "package.json")
@@ -43,14 +44,15 @@ std::unique_ptr<TextCorpus> openSentimentUci(const fs::path& cacheDir)
     std::vector<RawText> all;
     for (const char* domain : {"amazon", "yelp", "imdb"}) {
         fs::path file = dir / (std::string(domain) + ".json");
-        if (!fs::exists(file)) throw Error("the UCI sentiment sentences are missing", file.string(), kFetchHint);
+        if (!fs::exists(file))
+            throw Error("the UCI sentiment sentences are missing", file.string(), kFetchHint);
         auto part = readSentimentFixture(file, domain);
         all.insert(all.end(), part.begin(), part.end());
     }
     return std::make_unique<TextCorpus>("sentiment-uci", dir.string(), all);
 }
 
-}  // namespace
+} // namespace
 
 bool isTextSpec(const std::string& spec)
 {
@@ -59,7 +61,8 @@ bool isTextSpec(const std::string& spec)
 
 fs::path textDataDir(const fs::path& cacheDir)
 {
-    if (const char* env = std::getenv("MAML_DATA_DIR"); env && *env) return fs::path(env) / "text";
+    if (const char* env = std::getenv("MAML_DATA_DIR"); env && *env)
+        return fs::path(env) / "text";
     return (cacheDir.empty() ? defaultCacheDir() : cacheDir) / "text";
 }
 
@@ -70,19 +73,23 @@ fs::path afinnLexiconPath(const fs::path& cacheDir)
 
 std::unique_ptr<TextCorpus> openTextCorpus(const std::string& spec, const fs::path& cacheDir)
 {
-    if (spec == "sentiment-uci") return openSentimentUci(cacheDir);
+    if (spec == "sentiment-uci")
+        return openSentimentUci(cacheDir);
     if (spec == "imdb50k") {
         fs::path file = imdbFile(cacheDir);
-        if (file.empty()) throw Error("the IMDb 50k reviews are missing", imdbDir(cacheDir).string(), kImdbHint);
+        if (file.empty())
+            throw Error("the IMDb 50k reviews are missing", imdbDir(cacheDir).string(), kImdbHint);
         return std::make_unique<TextCorpus>("imdb50k", file.string(), readImdbData(file));
     }
     if (spec.rfind("text:", 0) == 0) {
         fs::path file = spec.substr(5);
         if (file.empty() || !fs::is_regular_file(file))
-            throw Error("no such text file", file.string(), "give text:FILE with a .tsv, .csv or .jsonl file");
+            throw Error("no such text file", file.string(),
+                        "give text:FILE with a .tsv, .csv or .jsonl file");
         return std::make_unique<TextCorpus>("text", file.string(), readTextFile(file));
     }
-    throw Error("unknown text dataset \"" + spec + "\"", "dataset", "use sentiment-uci, imdb50k or text:FILE");
+    throw Error("unknown text dataset \"" + spec + "\"", "dataset",
+                "use sentiment-uci, imdb50k or text:FILE");
 }
 
 std::vector<DatasetInfo> knownTextDatasets(const fs::path& cacheDir)
@@ -104,7 +111,8 @@ std::string describeTextDatasets(const fs::path& cacheDir)
     std::string out = "text datasets (few-shot tasks draw from one domain at a time):\n";
     for (const auto& info : knownTextDatasets(cacheDir)) {
         out += "  " + info.spec + ": " + info.description + "\n";
-        if (info.spec == "text:FILE") continue;
+        if (info.spec == "text:FILE")
+            continue;
         if (!info.available) {
             out += "    not here; how to get: " + info.howToGet + "\n";
             continue;
@@ -126,4 +134,4 @@ std::string describeTextDatasets(const fs::path& cacheDir)
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

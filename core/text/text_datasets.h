@@ -22,7 +22,8 @@ std::filesystem::path textDataDir(const std::filesystem::path& cacheDir = {});
 /// Opens a text corpus. `sentiment-uci`: domains amazon, yelp, imdb (1,000 sentences each);
 /// `imdb50k`: one domain of 50,000 reviews; `text:FILE`: a user's TSV/CSV/JSON-lines file.
 /// Throws maml::Error saying how to fetch missing data.
-std::unique_ptr<TextCorpus> openTextCorpus(const std::string& spec, const std::filesystem::path& cacheDir = {});
+std::unique_ptr<TextCorpus> openTextCorpus(const std::string& spec,
+                                           const std::filesystem::path& cacheDir = {});
 
 /// The AFINN-165 lexicon shipped in sentiment@5.0.2 (languages/en/labels.json).
 std::filesystem::path afinnLexiconPath(const std::filesystem::path& cacheDir = {});
@@ -34,4 +35,4 @@ std::vector<DatasetInfo> knownTextDatasets(const std::filesystem::path& cacheDir
 /// label when the files are there, else how to get them).
 std::string describeTextDatasets(const std::filesystem::path& cacheDir = {});
 
-}  // namespace maml
+} // namespace maml

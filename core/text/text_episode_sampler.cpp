@@ -30,16 +30,16 @@ private:
     uint64_t m_count = 0;
 };
 
-}  // namespace
+} // namespace
 
 TextEpisodeSampler::TextEpisodeSampler(const TextCorpus& corpus, const WordTokenizer& tokenizer,
                                        const std::vector<int>& pool, EpisodeSpec spec)
     : m_corpus(corpus), m_tokenizer(tokenizer), m_spec(spec)
 {
     if (spec.ways < 2 || spec.shots < 1 || spec.queries < 1)
-        throw Error("impossible episode: " + std::to_string(spec.ways) + "-way " + std::to_string(spec.shots) +
-                        "-shot " + std::to_string(spec.queries) + "-query", corpus.name(),
-                    "use at least 2 ways, 1 shot and 1 query");
+        throw Error("impossible episode: " + std::to_string(spec.ways) + "-way " +
+                        std::to_string(spec.shots) + "-shot " + std::to_string(spec.queries) + "-query",
+                    corpus.name(), "use at least 2 ways, 1 shot and 1 query");
     auto labels = corpus.labelNames().size();
     m_pool.assign(corpus.domainNames().size(), std::vector<std::vector<int>>(labels));
     for (int i : pool) {
@@ -48,10 +48,12 @@ TextEpisodeSampler::TextEpisodeSampler(const TextCorpus& corpus, const WordToken
     }
     std::string counts;
     for (int d = 0; d < static_cast<int>(m_pool.size()); ++d) {
-        if (static_cast<int>(eligibleLabels(d).size()) >= spec.ways) m_domains.push_back(d);
+        if (static_cast<int>(eligibleLabels(d).size()) >= spec.ways)
+            m_domains.push_back(d);
         std::string per;
         for (size_t l = 0; l < labels; ++l)
-            per += (per.empty() ? "" : ", ") + corpus.labelNames()[l] + " " + std::to_string(m_pool[d][l].size());
+            per += (per.empty() ? "" : ", ") + corpus.labelNames()[l] + " " +
+                   std::to_string(m_pool[d][l].size());
         counts += (counts.empty() ? "" : "; ") + corpus.domainNames()[static_cast<size_t>(d)] + ": " + per;
     }
     if (m_domains.empty())
@@ -65,7 +67,8 @@ std::vector<int> TextEpisodeSampler::eligibleLabels(int domain) const
     std::vector<int> labels;
     const auto& perLabel = m_pool[static_cast<size_t>(domain)];
     for (size_t l = 0; l < perLabel.size(); ++l)
-        if (static_cast<int>(perLabel[l].size()) >= m_spec.shots + m_spec.queries) labels.push_back(static_cast<int>(l));
+        if (static_cast<int>(perLabel[l].size()) >= m_spec.shots + m_spec.queries)
+            labels.push_back(static_cast<int>(l));
     return labels;
 }
 
@@ -73,7 +76,8 @@ torch::Tensor TextEpisodeSampler::encode(const std::vector<std::pair<int, int>>&
 {
     std::vector<std::string> texts;
     texts.reserve(items.size());
-    for (const auto& item : items) texts.push_back(m_corpus.example(item.second).text);
+    for (const auto& item : items)
+        texts.push_back(m_corpus.example(item.second).text);
     return m_tokenizer.encodeBatch(texts);
 }
 
@@ -106,8 +110,9 @@ std::vector<Episode> TextEpisodeSampler::sampleBatch(uint64_t seed, int count) c
 {
     std::vector<Episode> batch;
     batch.reserve(static_cast<size_t>(count));
-    for (int i = 0; i < count; ++i) batch.push_back(sample(deriveSeed(seed, static_cast<uint64_t>(i))));
+    for (int i = 0; i < count; ++i)
+        batch.push_back(sample(deriveSeed(seed, static_cast<uint64_t>(i))));
     return batch;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -45,4 +45,4 @@ private:
     std::vector<int> m_domains;
 };
 
-}  // namespace maml
+} // namespace maml

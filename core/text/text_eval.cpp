@@ -14,11 +14,14 @@ namespace maml {
 nlohmann::json textEvalBaselines(const std::filesystem::path& checkpoint, const EvalOptions& options)
 {
     auto config = readCheckpointInfo(checkpoint).config;
-    if (!options.dataset.empty()) config.dataset = options.dataset;
-    if (!isTextSpec(config.dataset)) return nlohmann::json::object();
+    if (!options.dataset.empty())
+        config.dataset = options.dataset;
+    if (!isTextSpec(config.dataset))
+        return nlohmann::json::object();
     auto source = makeTaskSource(config, options.split);
     const auto* text = dynamic_cast<const TextTaskSource*>(source.get());
-    if (!text) return nlohmann::json::object();
+    if (!text)
+        return nlohmann::json::object();
     try {
         AfinnClassifier afinn(afinnLexiconPath());
         int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;
@@ -32,14 +35,17 @@ nlohmann::json textEvalBaselines(const std::filesystem::path& checkpoint, const 
 
 std::string describeTextBaselines(const nlohmann::json& b)
 {
-    if (b.contains("afinn_error")) return "AFINN-165 baseline not run: " + b["afinn_error"].get<std::string>() + "\n";
-    if (!b.contains("afinn_accuracy")) return {};
+    if (b.contains("afinn_error"))
+        return "AFINN-165 baseline not run: " + b["afinn_error"].get<std::string>() + "\n";
+    if (!b.contains("afinn_accuracy"))
+        return {};
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "AFINN-165: accuracy %.2f%% +- %.2f%%  [lexicon, positive if score > 0; %.1f%% of queries score 0]\n",
-                  100 * b["afinn_accuracy"].get<double>(), 100 * b["afinn_ci95"].get<double>(),
-                  100 * b["afinn_zero_share"].get<double>());
+    std::snprintf(
+        line, sizeof line,
+        "AFINN-165: accuracy %.2f%% +- %.2f%%  [lexicon, positive if score > 0; %.1f%% of queries score 0]\n",
+        100 * b["afinn_accuracy"].get<double>(), 100 * b["afinn_ci95"].get<double>(),
+        100 * b["afinn_zero_share"].get<double>());
     return line;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -20,4 +20,4 @@ nlohmann::json textEvalBaselines(const std::filesystem::path& checkpoint, const 
 /// Prints the entries of textEvalBaselines() as lines under the evaluator's summary.
 std::string describeTextBaselines(const nlohmann::json& baselines);
 
-}  // namespace maml
+} // namespace maml

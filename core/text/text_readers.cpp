@@ -27,7 +27,8 @@ std::string lowered(std::string s)
 std::string trimmed(const std::string& s)
 {
     auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
+    if (b == std::string::npos)
+        return {};
     return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
@@ -36,14 +37,19 @@ std::string sentimentLabel(const json& value)
 {
     if (value.is_number_integer()) {
         auto v = value.get<long long>();
-        if (v == 0) return "negative";
-        if (v == 1) return "positive";
+        if (v == 0)
+            return "negative";
+        if (v == 1)
+            return "positive";
         return std::to_string(v);
     }
-    if (!value.is_string()) return {};
+    if (!value.is_string())
+        return {};
     auto s = lowered(value.get<std::string>());
-    if (s == "0" || s == "neg" || s == "negative") return "negative";
-    if (s == "1" || s == "pos" || s == "positive") return "positive";
+    if (s == "0" || s == "neg" || s == "negative")
+        return "negative";
+    if (s == "1" || s == "pos" || s == "positive")
+        return "positive";
     return value.get<std::string>();
 }
 
@@ -52,7 +58,8 @@ json parseJson(const std::string& bytes, const std::string& where)
     try {
         return json::parse(bytes);
     } catch (const json::exception& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), where, "the file may be truncated; fetch it again");
+        throw Error(std::string("not valid JSON: ") + e.what(), where,
+                    "the file may be truncated; fetch it again");
     }
 }
 
@@ -64,9 +71,12 @@ std::vector<std::string> splitCsv(const std::string& line, const std::string& wh
     for (size_t i = 0; i < line.size(); ++i) {
         char c = line[i];
         if (quoted) {
-            if (c != '"') fields.back() += c;
-            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += '"', ++i;
-            else quoted = false;
+            if (c != '"')
+                fields.back() += c;
+            else if (i + 1 < line.size() && line[i + 1] == '"')
+                fields.back() += '"', ++i;
+            else
+                quoted = false;
         } else if (c == '"') {
             quoted = true;
         } else if (c == ',') {
@@ -75,7 +85,8 @@ std::vector<std::string> splitCsv(const std::string& line, const std::string& wh
             fields.back() += c;
         }
     }
-    if (quoted) throw Error("unterminated quoted field", where, "close the quote or write \"\" for a quote");
+    if (quoted)
+        throw Error("unterminated quoted field", where, "close the quote or write \"\" for a quote");
     return fields;
 }
 
@@ -83,8 +94,10 @@ std::vector<std::string> splitTsv(const std::string& line)
 {
     std::vector<std::string> fields;
     std::stringstream in(line);
-    for (std::string f; std::getline(in, f, '\t');) fields.push_back(f);
-    if (!line.empty() && line.back() == '\t') fields.emplace_back();
+    for (std::string f; std::getline(in, f, '\t');)
+        fields.push_back(f);
+    if (!line.empty() && line.back() == '\t')
+        fields.emplace_back();
     return fields;
 }
 
@@ -94,12 +107,14 @@ struct Columns {
     bool fromHeader(const std::vector<std::string>& fields)
     {
         std::vector<std::string> names;
-        for (const auto& f : fields) names.push_back(lowered(trimmed(f)));
+        for (const auto& f : fields)
+            names.push_back(lowered(trimmed(f)));
         auto pos = [&](const char* n) {
             auto it = std::find(names.begin(), names.end(), n);
             return it == names.end() ? -1 : static_cast<int>(it - names.begin());
         };
-        if (pos("text") < 0 || pos("label") < 0) return false;
+        if (pos("text") < 0 || pos("label") < 0)
+            return false;
         text = pos("text"), label = pos("label"), domain = pos("domain");
         return true;
     }
@@ -111,16 +126,20 @@ RawText fromFields(const std::vector<std::string>& fields, const Columns& cols, 
     int need = std::max(cols.text, cols.label) + 1;
     if (static_cast<int>(fields.size()) < need || fields.size() > 3)
         throw Error("expected text, label and an optional domain, found " + std::to_string(fields.size()) +
-                        " field(s)", where, "write one sentence per line: text<sep>label[<sep>domain]");
+                        " field(s)",
+                    where, "write one sentence per line: text<sep>label[<sep>domain]");
     RawText r;
     r.text = trimmed(fields[static_cast<size_t>(cols.text)]);
     r.label = trimmed(fields[static_cast<size_t>(cols.label)]);
     bool hasDomain = cols.domain >= 0 && cols.domain < static_cast<int>(fields.size());
     r.domain = hasDomain ? trimmed(fields[static_cast<size_t>(cols.domain)]) : stem;
     r.line = line;
-    if (r.text.empty()) throw Error("empty text", where);
-    if (r.label.empty()) throw Error("empty label", where);
-    if (r.domain.empty()) r.domain = stem;
+    if (r.text.empty())
+        throw Error("empty text", where);
+    if (r.label.empty())
+        throw Error("empty label", where);
+    if (r.domain.empty())
+        r.domain = stem;
     return r;
 }
 
@@ -135,17 +154,20 @@ RawText fromJsonLine(const std::string& line, const std::string& stem, const std
     r.label = label.is_string() ? label.get<std::string>() : label.is_number_integer() ? label.dump() : "";
     r.domain = obj.contains("domain") && obj["domain"].is_string() ? obj["domain"].get<std::string>() : stem;
     r.line = number;
-    if (r.text.empty()) throw Error("empty text", where);
-    if (r.label.empty()) throw Error("\"label\" must be a non-empty string or an integer", where);
+    if (r.text.empty())
+        throw Error("empty text", where);
+    if (r.label.empty())
+        throw Error("\"label\" must be a non-empty string or an integer", where);
     return r;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<RawText> readSentimentFixture(const std::filesystem::path& path, const std::string& domain)
 {
     json array = parseJson(readFile(path), path.string());
-    if (!array.is_array()) throw Error("expected a JSON array of {\"text\", \"class\"}", path.string());
+    if (!array.is_array())
+        throw Error("expected a JSON array of {\"text\", \"class\"}", path.string());
     std::vector<RawText> out;
     int record = 0;
     for (const auto& item : array) {
@@ -154,9 +176,11 @@ std::vector<RawText> readSentimentFixture(const std::filesystem::path& path, con
         if (!item.is_object() || !item.contains("text") || !item["text"].is_string())
             throw Error("record without a \"text\" string", where);
         auto text = trimmed(item["text"].get<std::string>());
-        if (text.empty()) continue;  // the fixtures end with {"text": "", "class": null}
+        if (text.empty())
+            continue; // the fixtures end with {"text": "", "class": null}
         auto label = sentimentLabel(item.value("class", json()));
-        if (label.empty()) throw Error("record without a \"class\" 0 or 1", where);
+        if (label.empty())
+            throw Error("record without a \"class\" 0 or 1", where);
         out.push_back({text, label, domain, record});
     }
     return out;
@@ -168,12 +192,14 @@ std::vector<RawText> readImdbData(const std::filesystem::path& path, const std::
     auto first = bytes.find_first_not_of(" \t\r\n");
     std::vector<json> records;
     if (first != std::string::npos && bytes[first] == '[') {
-        for (auto& r : parseJson(bytes, path.string())) records.push_back(std::move(r));
+        for (auto& r : parseJson(bytes, path.string()))
+            records.push_back(std::move(r));
     } else {
         std::stringstream in(bytes);
         int number = 0;
         for (std::string line; std::getline(in, line);)
-            if (++number, !trimmed(line).empty()) records.push_back(parseJson(line, at(path, number)));
+            if (++number, !trimmed(line).empty())
+                records.push_back(parseJson(line, at(path, number)));
     }
     std::vector<RawText> out;
     int record = 0;
@@ -183,8 +209,10 @@ std::vector<RawText> readImdbData(const std::filesystem::path& path, const std::
             throw Error("expected {\"t\": text, \"s\": label}", where);
         auto label = sentimentLabel(item["s"]);
         auto text = trimmed(item["t"].get<std::string>());
-        if (label.empty()) throw Error("record without a label \"s\"", where);
-        if (!text.empty()) out.push_back({text, label, domain, record});
+        if (label.empty())
+            throw Error("record without a label \"s\"", where);
+        if (!text.empty())
+            out.push_back({text, label, domain, record});
     }
     return out;
 }
@@ -203,19 +231,23 @@ std::vector<RawText> readTextFile(const std::filesystem::path& path)
     int number = 0;
     for (std::string line; std::getline(in, line);) {
         ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trimmed(line).empty()) continue;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (trimmed(line).empty())
+            continue;
         auto where = at(path, number);
         if (jsonLines) {
             out.push_back(fromJsonLine(line, stem, where, number));
             continue;
         }
         auto fields = ext == ".csv" ? splitCsv(line, where) : splitTsv(line);
-        if (out.empty() && number == 1 && cols.fromHeader(fields)) continue;
+        if (out.empty() && number == 1 && cols.fromHeader(fields))
+            continue;
         out.push_back(fromFields(fields, cols, stem, where, number));
     }
-    if (out.empty()) throw Error("no labelled sentences", path.string(), "write one per line: text, label[, domain]");
+    if (out.empty())
+        throw Error("no labelled sentences", path.string(), "write one per line: text, label[, domain]");
     return out;
 }
 
-}  // namespace maml
+} // namespace maml

@@ -26,4 +26,4 @@ std::vector<RawText> readImdbData(const std::filesystem::path& path, const std::
 /// skipped. A malformed line throws maml::Error with "FILE:LINE".
 std::vector<RawText> readTextFile(const std::filesystem::path& path);
 
-}  // namespace maml
+} // namespace maml

@@ -19,8 +19,10 @@ namespace {
 int extraInt(const ExperimentConfig& config, const char* key, int fallback)
 {
     const auto& e = config.extra;
-    if (!e.contains(key)) return fallback;
-    if (!e[key].is_number_integer()) throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
+    if (!e.contains(key))
+        return fallback;
+    if (!e[key].is_number_integer())
+        throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
     return e[key].get<int>();
 }
 
@@ -28,18 +30,22 @@ int extraInt(const ExperimentConfig& config, const char* key, int fallback)
 /// left at its defaults, e.g. for text:FILE) means that part of every domain.
 std::string resolveTextSplit(const ExperimentConfig& config, const std::string& split)
 {
-    std::string s = split == "train" ? config.trainSplit : split == "val" ? config.valSplit
-                   : split == "test" ? config.testSplit : split;
+    std::string s = split == "train"  ? config.trainSplit
+                    : split == "val"  ? config.valSplit
+                    : split == "test" ? config.testSplit
+                                      : split;
     return s == "train" || s == "val" || s == "test" ? "all@" + s : s;
 }
 
 /// extra.lexicon: "" / "none" (default) or "afinn" (the AFINN-165 word scores as a prior).
 bool usesAfinnPrior(const ExperimentConfig& config)
 {
-    if (!config.extra.contains("lexicon")) return false;
+    if (!config.extra.contains("lexicon"))
+        return false;
     const auto& v = config.extra["lexicon"];
     std::string name = v.is_string() ? v.get<std::string>() : "?";
-    if (name.empty() || name == "none") return false;
+    if (name.empty() || name == "none")
+        return false;
     if (name != "afinn")
         throw Error("\"lexicon\" must be \"afinn\" or \"none\"", "config extra",
                     "\"afinn\" seeds the embeddings with the AFINN-165 word scores (see docs/text.md)");
@@ -53,7 +59,8 @@ std::vector<std::pair<std::string, int>> afinnWords()
     std::vector<std::pair<std::string, int>> words;
     for (const auto& [word, score] : afinn.scores()) {
         auto tokens = WordTokenizer::split(word);
-        if (tokens.size() == 1 && tokens[0] == word) words.emplace_back(word, score);
+        if (tokens.size() == 1 && tokens[0] == word)
+            words.emplace_back(word, score);
     }
     std::sort(words.begin(), words.end());
     return words;
@@ -64,7 +71,8 @@ void registerTextPresets()
 {
     const auto& files = embedded::files();
     auto it = files.find("sentiment.json");
-    if (it == files.end()) return;
+    if (it == files.end())
+        return;
     for (const auto& entry : nlohmann::json::parse(it->second).value("presets", nlohmann::json::array())) {
         Preset p;
         p.name = entry.at("name").get<std::string>();
@@ -74,14 +82,15 @@ void registerTextPresets()
     }
 }
 
-}  // namespace
+} // namespace
 
 std::shared_ptr<const TextCorpus> sharedTextCorpus(const std::string& spec)
 {
     static std::mutex mutex;
     static std::map<std::string, std::weak_ptr<const TextCorpus>> cache;
     std::lock_guard<std::mutex> lock(mutex);
-    if (auto corpus = cache[spec].lock()) return corpus;
+    if (auto corpus = cache[spec].lock())
+        return corpus;
     std::shared_ptr<const TextCorpus> corpus = openTextCorpus(spec);
     cache[spec] = corpus;
     return corpus;
@@ -101,23 +110,27 @@ WordTokenizer textVocabulary(const ExperimentConfig& config)
 std::vector<std::string> wordsOf(const std::vector<std::pair<std::string, int>>& lexicon)
 {
     std::vector<std::string> words;
-    for (const auto& entry : lexicon) words.push_back(entry.first);
+    for (const auto& entry : lexicon)
+        words.push_back(entry.first);
     return words;
 }
 
-}  // namespace
+} // namespace
 
 WordTokenizer textTokenizer(const ExperimentConfig& config)
 {
-    if (config.extra.contains("tokenizer")) return WordTokenizer::fromJson(config.extra["tokenizer"]);
+    if (config.extra.contains("tokenizer"))
+        return WordTokenizer::fromJson(config.extra["tokenizer"]);
     auto tokenizer = textVocabulary(config);
-    if (usesAfinnPrior(config)) tokenizer.appendWords(wordsOf(afinnWords()));
+    if (usesAfinnPrior(config))
+        tokenizer.appendWords(wordsOf(afinnWords()));
     return tokenizer;
 }
 
 void attachTextTokenizer(ExperimentConfig& config)
 {
-    if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer")) return;
+    if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer"))
+        return;
     auto tokenizer = textVocabulary(config);
     // Derived from the vocabulary: never keep a stale one from an earlier config.
     config.extra.erase("lexiconPrior");
@@ -129,7 +142,8 @@ void attachTextTokenizer(ExperimentConfig& config)
         tokenizer.appendWords(wordsOf(lexicon));
         auto prior = nlohmann::json::array();
         for (const auto& [word, score] : lexicon)
-            if (tokenizer.id(word) != WordTokenizer::kUnk) prior.push_back({tokenizer.id(word), score});
+            if (tokenizer.id(word) != WordTokenizer::kUnk)
+                prior.push_back({tokenizer.id(word), score});
         config.extra["lexiconPrior"] = prior;
     }
     config.extra["tokenizer"] = tokenizer.toJson();
@@ -147,7 +161,8 @@ TextTaskSource::TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTok
 std::vector<int> TextTaskSource::classPool() const
 {
     std::vector<int> pool(m_corpus->labelNames().size());
-    for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int>(i);
+    for (size_t i = 0; i < pool.size(); ++i)
+        pool[i] = static_cast<int>(i);
     return pool;
 }
 
@@ -160,34 +175,37 @@ std::string TextTaskSource::itemSource(int cls, int index) const
 std::string TextTaskSource::describe() const
 {
     std::string domains;
-    for (int d : m_sampler->domains()) domains += (domains.empty() ? "" : "+") + m_corpus->domainNames()[static_cast<size_t>(d)];
+    for (int d : m_sampler->domains())
+        domains += (domains.empty() ? "" : "+") + m_corpus->domainNames()[static_cast<size_t>(d)];
     const auto& s = spec();
-    return m_corpus->name() + " split \"" + m_split + "\": " + std::to_string(m_poolSize) + " sentences, domains " +
-           domains + ", vocabulary " + std::to_string(m_tokenizer.vocabSize()) + ", " + std::to_string(s.ways) +
-           "-way " + std::to_string(s.shots) + "-shot " + std::to_string(s.queries) + "-query";
+    return m_corpus->name() + " split \"" + m_split + "\": " + std::to_string(m_poolSize) +
+           " sentences, domains " + domains + ", vocabulary " + std::to_string(m_tokenizer.vocabSize()) +
+           ", " + std::to_string(s.ways) + "-way " + std::to_string(s.shots) + "-shot " +
+           std::to_string(s.queries) + "-query";
 }
 
 void registerTextExtensions()
 {
-    registerModelFactory("transformer", [](const ExperimentConfig& config) -> std::shared_ptr<FunctionalModel> {
-        auto options = TransformerOptions::fromConfig(config, textTokenizer(config).vocabSize());
-        auto model = std::make_shared<TransformerEncoder>(options);
-        if (config.extra.contains("lexiconPrior"))
-            model->applyLexiconPrior(config.extra["lexiconPrior"], extraInt(config, "lexiconDims", 16),
-                                     extraInt(config, "lexiconOnlyFrom", -1));
-        return model;
-    });
+    registerModelFactory(
+        "transformer", [](const ExperimentConfig& config) -> std::shared_ptr<FunctionalModel> {
+            auto options = TransformerOptions::fromConfig(config, textTokenizer(config).vocabSize());
+            auto model = std::make_shared<TransformerEncoder>(options);
+            if (config.extra.contains("lexiconPrior"))
+                model->applyLexiconPrior(config.extra["lexiconPrior"], extraInt(config, "lexiconDims", 16),
+                                         extraInt(config, "lexiconOnlyFrom", -1));
+            return model;
+        });
     TaskSourceFactory text;
     text.name = "text";
     text.accepts = [](const std::string& spec) { return isTextSpec(spec); };
     text.make = [](const ExperimentConfig& config, const std::string& split) -> std::shared_ptr<TaskSource> {
         auto corpus = sharedTextCorpus(config.dataset);
-        return std::make_shared<TextTaskSource>(corpus, textTokenizer(config), resolveTextSplit(config, split),
-                                                config.episodeSpec());
+        return std::make_shared<TextTaskSource>(corpus, textTokenizer(config),
+                                                resolveTextSplit(config, split), config.episodeSpec());
     };
     registerTaskSourceFactory(std::move(text));
     registerConfigPreparer(attachTextTokenizer);
     registerTextPresets();
 }
 
-}  // namespace maml
+} // namespace maml

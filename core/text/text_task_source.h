@@ -28,8 +28,8 @@ void attachTextTokenizer(ExperimentConfig& config);
 /// Text episodes of one split of a corpus (split syntax: TextCorpus::select).
 class TextTaskSource final : public TaskSource {
 public:
-    TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTokenizer tokenizer, const std::string& split,
-                   EpisodeSpec spec);
+    TextTaskSource(std::shared_ptr<const TextCorpus> corpus, WordTokenizer tokenizer,
+                   const std::string& split, EpisodeSpec spec);
 
     Episode sample(uint64_t seed) const override { return m_sampler->sample(seed); }
     EpisodeSpec spec() const override { return m_sampler->spec(); }
@@ -55,4 +55,4 @@ private:
 /// the engine. Called from core/engine/extensions.cpp.
 void registerTextExtensions();
 
-}  // namespace maml
+} // namespace maml

@@ -26,17 +26,20 @@ torch::Tensor sinusoidalPositions(int length, int d)
 torch::Tensor linearInit(int64_t out, int64_t in, bool bias)
 {
     double bound = 1.0 / std::sqrt(static_cast<double>(in));
-    return bias ? torch::empty({out}).uniform_(-bound, bound) : torch::empty({out, in}).uniform_(-bound, bound);
+    return bias ? torch::empty({out}).uniform_(-bound, bound)
+                : torch::empty({out, in}).uniform_(-bound, bound);
 }
 
 int intOr(const nlohmann::json& extra, const char* key, int fallback)
 {
-    if (!extra.contains(key)) return fallback;
-    if (!extra[key].is_number_integer()) throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
+    if (!extra.contains(key))
+        return fallback;
+    if (!extra[key].is_number_integer())
+        throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
     return extra[key].get<int>();
 }
 
-}  // namespace
+} // namespace
 
 TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config, int vocabSize)
 {
@@ -49,12 +52,15 @@ TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config
     o.heads = intOr(e, "heads", o.heads);
     o.layers = intOr(e, "layers", o.layers);
     o.ff = intOr(e, "ff", o.ff);
-    if (e.contains("head")) o.head = e["head"].is_string() ? e["head"].get<std::string>() : "";
+    if (e.contains("head"))
+        o.head = e["head"].is_string() ? e["head"].get<std::string>() : "";
     std::string where = "transformer settings (config extra)";
-    if (o.head != "flatten" && o.head != "mean") throw Error("\"head\" must be \"flatten\" or \"mean\"", where);
+    if (o.head != "flatten" && o.head != "mean")
+        throw Error("\"head\" must be \"flatten\" or \"mean\"", where);
     if (o.dModel < 2 || o.dModel % 2 || o.heads < 1 || o.dModel % o.heads)
         throw Error("dModel must be even and divisible by heads", where,
-                    "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " + std::to_string(o.heads) + ")");
+                    "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " +
+                        std::to_string(o.heads) + ")");
     if (o.layers < 1 || o.ff < 1 || o.length < 1 || o.ways < 2 || o.vocabSize < 2)
         throw Error("layers, ff and length must be positive and ways at least 2", where);
     return o;
@@ -62,8 +68,15 @@ TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config
 
 nlohmann::json TransformerOptions::toJson() const
 {
-    return {{"model", "transformer"}, {"vocabSize", vocabSize}, {"length", length}, {"ways", ways},
-            {"dModel", dModel}, {"heads", heads}, {"layers", layers}, {"ff", ff}, {"head", head}};
+    return {{"model", "transformer"},
+            {"vocabSize", vocabSize},
+            {"length", length},
+            {"ways", ways},
+            {"dModel", dModel},
+            {"heads", heads},
+            {"layers", layers},
+            {"ff", ff},
+            {"head", head}};
 }
 
 TransformerEncoder::TransformerEncoder(TransformerOptions o) : m_options(std::move(o))
@@ -97,8 +110,10 @@ void TransformerEncoder::applyLexiconPrior(const nlohmann::json& prior, int dims
 {
     const std::string where = "lexicon prior (config extra \"lexiconPrior\")";
     if (dims < 1 || dims > m_options.dModel)
-        throw Error("lexiconDims must be between 1 and dModel (" + std::to_string(m_options.dModel) + ")", where);
-    if (!prior.is_array()) throw Error("expected a list of [token id, score] pairs", where);
+        throw Error("lexiconDims must be between 1 and dModel (" + std::to_string(m_options.dModel) + ")",
+                    where);
+    if (!prior.is_array())
+        throw Error("expected a list of [token id, score] pairs", where);
     torch::NoGradGuard noGrad;
     if (lexiconOnlyFrom > 1 && lexiconOnlyFrom < m_options.vocabSize)
         m_params[0].narrow(0, lexiconOnlyFrom, m_options.vocabSize - lexiconOnlyFrom).zero_();
@@ -125,15 +140,16 @@ nlohmann::json TransformerEncoder::architecture() const
     return m_options.toJson();
 }
 
-std::pair<torch::Tensor, torch::Tensor> TransformerEncoder::encode(const torch::Tensor& x,
-                                                                   const std::vector<torch::Tensor>& params) const
+std::pair<torch::Tensor, torch::Tensor>
+TransformerEncoder::encode(const torch::Tensor& x, const std::vector<torch::Tensor>& params) const
 {
     if (x.dim() != 2 || x.scalar_type() != torch::kInt64 || x.size(1) > m_options.length)
         throw Error("expected token ids int64 [n, L] with L <= " + std::to_string(m_options.length),
                     "transformer input");
     if (params.size() != m_params.size())
         throw Error("expected " + std::to_string(m_params.size()) + " weight tensors, got " +
-                    std::to_string(params.size()), "transformer forward");
+                        std::to_string(params.size()),
+                    "transformer forward");
     auto mask = x.ne(0);
     // Cut to the longest sequence: padded positions are masked everywhere.
     int64_t used = std::max<int64_t>(1, (mask * torch::arange(1, x.size(1) + 1)).max().item<int64_t>());
@@ -141,8 +157,9 @@ std::pair<torch::Tensor, torch::Tensor> TransformerEncoder::encode(const torch::
     mask = mask.narrow(1, 0, used);
     auto h = torch::embedding(params[0], ids) + m_positions.narrow(0, 0, used).to(params[0].dtype());
     auto keyBias = torch::zeros(mask.sizes(), h.options()).masked_fill(mask.logical_not(), -1e9);
-    keyBias = keyBias.unsqueeze(1).unsqueeze(1);  // [n, 1, 1, L'] added to [n, heads, L', L']
-    for (int l = 0; l < m_options.layers; ++l) h = layer(h, keyBias, &params[1 + l * kLayerTensors]);
+    keyBias = keyBias.unsqueeze(1).unsqueeze(1); // [n, 1, 1, L'] added to [n, heads, L', L']
+    for (int l = 0; l < m_options.layers; ++l)
+        h = layer(h, keyBias, &params[1 + l * kLayerTensors]);
     return {h, mask};
 }
 
@@ -176,7 +193,9 @@ torch::Tensor TransformerEncoder::headLogits(const torch::Tensor& h, const torch
     }
     // Flatten: the missing positions beyond L' are zeros, so only the first L' * d columns count.
     const int64_t n = h.size(0), used = h.size(1), d = m_options.dModel;
-    auto w = weight.reshape({m_options.ways, m_options.length, d}).narrow(1, 0, used).reshape({m_options.ways, used * d});
+    auto w = weight.reshape({m_options.ways, m_options.length, d})
+                 .narrow(1, 0, used)
+                 .reshape({m_options.ways, used * d});
     return F::linear((h * m).reshape({n, used * d}), w, bias);
 }
 
@@ -187,4 +206,4 @@ torch::Tensor TransformerEncoder::forward(const torch::Tensor& x, const std::vec
     return headLogits(h, mask, params[params.size() - 2], params.back());
 }
 
-}  // namespace maml
+} // namespace maml

@@ -13,13 +13,13 @@ namespace maml {
 
 /// Architecture of TransformerEncoder (stored in ExperimentConfig::extra).
 struct TransformerOptions {
-    int vocabSize = 2;   ///< tokenizer vocabulary, [PAD]=0 and [UNK]=1 included
-    int length = 128;    ///< token positions (sequences are padded or cut to this)
-    int ways = 2;        ///< N: outputs of the head
-    int dModel = 256;    ///< d_model (the study's 256)
-    int heads = 4;       ///< attention heads (dModel must be divisible by heads)
-    int layers = 1;      ///< encoder layers
-    int ff = 512;        ///< feed-forward width
+    int vocabSize = 2; ///< tokenizer vocabulary, [PAD]=0 and [UNK]=1 included
+    int length = 128;  ///< token positions (sequences are padded or cut to this)
+    int ways = 2;      ///< N: outputs of the head
+    int dModel = 256;  ///< d_model (the study's 256)
+    int heads = 4;     ///< attention heads (dModel must be divisible by heads)
+    int layers = 1;    ///< encoder layers
+    int ff = 512;      ///< feed-forward width
     /// "flatten": the study's head (no CLS token; the [length x dModel] output, padding
     /// zeroed, flattened into Linear(length*dModel, N)); "mean": mean over real tokens.
     std::string head = "mean";
@@ -66,13 +66,14 @@ public:
 private:
     torch::Tensor& addParam(const std::string& name, torch::Tensor value);
     torch::Tensor layer(const torch::Tensor& h, const torch::Tensor& keyBias, const torch::Tensor* p) const;
-    torch::Tensor attention(const torch::Tensor& h, const torch::Tensor& keyBias, const torch::Tensor* p) const;
-    torch::Tensor headLogits(const torch::Tensor& h, const torch::Tensor& mask,
-                             const torch::Tensor& weight, const torch::Tensor& bias) const;
+    torch::Tensor attention(const torch::Tensor& h, const torch::Tensor& keyBias,
+                            const torch::Tensor* p) const;
+    torch::Tensor headLogits(const torch::Tensor& h, const torch::Tensor& mask, const torch::Tensor& weight,
+                             const torch::Tensor& bias) const;
 
     TransformerOptions m_options;
     std::vector<torch::Tensor> m_params;
     torch::Tensor m_positions; ///< sinusoidal encoding [length, dModel] (a buffer)
 };
 
-}  // namespace maml
+} // namespace maml

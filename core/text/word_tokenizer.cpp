@@ -16,7 +16,7 @@ bool isWordByte(unsigned char c)
     return std::isalnum(c) || c == '\'' || c >= 0x80;
 }
 
-}  // namespace
+} // namespace
 
 WordTokenizer::WordTokenizer()
 {
@@ -36,9 +36,11 @@ std::vector<std::string> WordTokenizer::split(const std::string& text)
     std::string word;
     auto flush = [&] {
         // Apostrophes only matter inside words ("don't"), not as quotes around them.
-        while (!word.empty() && word.back() == '\'') word.pop_back();
+        while (!word.empty() && word.back() == '\'')
+            word.pop_back();
         size_t start = word.find_first_not_of('\'');
-        if (start != std::string::npos) tokens.push_back(word.substr(start));
+        if (start != std::string::npos)
+            tokens.push_back(word.substr(start));
         word.clear();
     };
     for (unsigned char c : text) {
@@ -47,28 +49,34 @@ std::vector<std::string> WordTokenizer::split(const std::string& text)
             continue;
         }
         flush();
-        if (std::isgraph(c)) tokens.emplace_back(1, static_cast<char>(c));
+        if (std::isgraph(c))
+            tokens.emplace_back(1, static_cast<char>(c));
     }
     flush();
     return tokens;
 }
 
-WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int minCount,
-                                   int maxWords, int length)
+WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int minCount, int maxWords,
+                                   int length)
 {
-    if (length < 1) throw Error("token length must be at least 1", "length " + std::to_string(length));
+    if (length < 1)
+        throw Error("token length must be at least 1", "length " + std::to_string(length));
     std::map<std::string, int> counts;
     for (const auto& text : texts)
-        for (const auto& token : split(text)) ++counts[token];
+        for (const auto& token : split(text))
+            ++counts[token];
     std::vector<std::pair<std::string, int>> sorted(counts.begin(), counts.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     WordTokenizer tokenizer;
     tokenizer.m_length = length;
     for (const auto& [word, count] : sorted) {
-        if (count < minCount) break;
-        if (maxWords > 0 && tokenizer.vocabSize() - 2 >= maxWords) break;
-        if (!tokenizer.m_ids.count(word)) tokenizer.add(word);
+        if (count < minCount)
+            break;
+        if (maxWords > 0 && tokenizer.vocabSize() - 2 >= maxWords)
+            break;
+        if (!tokenizer.m_ids.count(word))
+            tokenizer.add(word);
     }
     return tokenizer;
 }
@@ -76,7 +84,8 @@ WordTokenizer WordTokenizer::build(const std::vector<std::string>& texts, int mi
 void WordTokenizer::appendWords(const std::vector<std::string>& words)
 {
     for (const auto& word : words)
-        if (!word.empty() && !m_ids.count(word)) add(word);
+        if (!word.empty() && !m_ids.count(word))
+            add(word);
 }
 
 int64_t WordTokenizer::id(const std::string& word) const
@@ -90,7 +99,8 @@ std::vector<int64_t> WordTokenizer::encode(const std::string& text) const
     std::vector<int64_t> ids(static_cast<size_t>(m_length), kPad);
     auto tokens = split(text);
     size_t n = std::min(tokens.size(), ids.size());
-    for (size_t i = 0; i < n; ++i) ids[i] = id(tokens[i]);
+    for (size_t i = 0; i < n; ++i)
+        ids[i] = id(tokens[i]);
     return ids;
 }
 
@@ -100,7 +110,8 @@ torch::Tensor WordTokenizer::encodeBatch(const std::vector<std::string>& texts) 
     auto acc = out.accessor<int64_t, 2>();
     for (size_t r = 0; r < texts.size(); ++r) {
         auto ids = encode(texts[r]);
-        for (int c = 0; c < m_length; ++c) acc[static_cast<int64_t>(r)][c] = ids[static_cast<size_t>(c)];
+        for (int c = 0; c < m_length; ++c)
+            acc[static_cast<int64_t>(r)][c] = ids[static_cast<size_t>(c)];
     }
     return out;
 }
@@ -109,8 +120,10 @@ std::string WordTokenizer::decode(const std::vector<int64_t>& ids) const
 {
     std::string out;
     for (int64_t i : ids) {
-        if (i == kPad) continue;
-        if (!out.empty()) out += ' ';
+        if (i == kPad)
+            continue;
+        if (!out.empty())
+            out += ' ';
         out += (i > 0 && i < vocabSize()) ? m_words[static_cast<size_t>(i)] : "[UNK]";
     }
     return out;
@@ -132,7 +145,8 @@ WordTokenizer WordTokenizer::fromJson(const nlohmann::json& json)
         throw Error("vocabulary does not start with [PAD], [UNK]", "tokenizer", hint);
     WordTokenizer tokenizer;
     tokenizer.m_length = json["length"].get<int>();
-    if (tokenizer.m_length < 1) throw Error("token length must be at least 1", "tokenizer", hint);
+    if (tokenizer.m_length < 1)
+        throw Error("token length must be at least 1", "tokenizer", hint);
     for (size_t i = 2; i < words.size(); ++i) {
         if (tokenizer.m_ids.count(words[i]))
             throw Error("word \"" + words[i] + "\" appears twice", "tokenizer", hint);
@@ -141,4 +155,4 @@ WordTokenizer WordTokenizer::fromJson(const nlohmann::json& json)
     return tokenizer;
 }
 
-}  // namespace maml
+} // namespace maml

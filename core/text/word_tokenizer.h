@@ -30,8 +30,8 @@ public:
 
     /// Builds a vocabulary from `texts`: words seen at least `minCount` times, most frequent
     /// first (ties alphabetical), at most `maxWords` of them (0 = no limit).
-    static WordTokenizer build(const std::vector<std::string>& texts, int minCount = 1,
-                               int maxWords = 0, int length = kDefaultLength);
+    static WordTokenizer build(const std::vector<std::string>& texts, int minCount = 1, int maxWords = 0,
+                               int length = kDefaultLength);
     /// Adds the non-empty words not in the vocabulary yet (e.g. a sentiment lexicon's), in
     /// their order, after the existing ones.
     void appendWords(const std::vector<std::string>& words);
@@ -61,4 +61,4 @@ private:
     int m_length = kDefaultLength;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -46,7 +46,7 @@ void renameOver(const fs::path& tmp, const fs::path& path)
                     "Check the folder's permissions; the previous file is unchanged");
     }
 }
-}  // namespace
+} // namespace
 
 void writeFileAtomic(const fs::path& path, const std::string& bytes)
 {
@@ -68,8 +68,9 @@ void writeFileAtomic(const fs::path& path, const std::string& bytes)
         std::error_code ec;
         fs::remove(tmp, ec);
         throw Error(std::string("cannot write the file: ") + std::strerror(err), path.string(),
-                    err == ENOSPC ? "The disk is full: free some space and try again; the previous file is unchanged"
-                                  : "Check the disk and permissions; the previous file is unchanged");
+                    err == ENOSPC
+                        ? "The disk is full: free some space and try again; the previous file is unchanged"
+                        : "Check the disk and permissions; the previous file is unchanged");
     }
     renameOver(tmp, path);
 }
@@ -110,4 +111,4 @@ std::string readFile(const fs::path& path)
     return ss.str();
 }
 
-}  // namespace maml
+} // namespace maml

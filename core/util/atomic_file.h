@@ -22,4 +22,4 @@ void writeFileAtomicWith(const std::filesystem::path& path,
 /// Reads a whole file; throws maml::Error naming the file if it cannot be read.
 std::string readFile(const std::filesystem::path& path);
 
-}  // namespace maml
+} // namespace maml

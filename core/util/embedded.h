@@ -8,4 +8,4 @@
 namespace maml::embedded {
 /// File name (e.g. "presets.json", "cifar_fs.json") -> contents.
 const std::map<std::string, std::string>& files();
-}  // namespace maml::embedded
+} // namespace maml::embedded

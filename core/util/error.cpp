@@ -11,14 +11,12 @@ std::string compose(const std::string& problem, const std::string& where, const 
         s += ". " + hint;
     return s;
 }
-}  // namespace
+} // namespace
 
 Error::Error(std::string problem, std::string where, std::string hint)
-    : std::runtime_error(compose(problem, where, hint)),
-      m_problem(std::move(problem)),
-      m_where(std::move(where)),
-      m_hint(std::move(hint))
+    : std::runtime_error(compose(problem, where, hint)), m_problem(std::move(problem)),
+      m_where(std::move(where)), m_hint(std::move(hint))
 {
 }
 
-}  // namespace maml
+} // namespace maml

@@ -33,4 +33,4 @@ public:
     Cancelled() : std::runtime_error("cancelled") {}
 };
 
-}  // namespace maml
+} // namespace maml

@@ -28,7 +28,7 @@ spdlog::sink_ptr makeFileSink(const fs::path& file)
         return nullptr;
     }
 }
-}  // namespace
+} // namespace
 
 fs::path defaultLogFile()
 {
@@ -77,4 +77,4 @@ void removeLogFile(const fs::path& logFile)
     g_extraSinks.erase(it);
 }
 
-}  // namespace maml
+} // namespace maml

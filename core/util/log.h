@@ -21,4 +21,4 @@ void addLogFile(const std::filesystem::path& logFile);
 /// Removes the file sink added by addLogFile for this path (if any).
 void removeLogFile(const std::filesystem::path& logFile);
 
-}  // namespace maml
+} // namespace maml

@@ -23,8 +23,11 @@ constexpr int kShift[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 
                             4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
                             6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
-uint32_t rotl(uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
-}  // namespace
+uint32_t rotl(uint32_t x, int c)
+{
+    return (x << c) | (x >> (32 - c));
+}
+} // namespace
 
 Md5::Md5() : m_state{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476} {}
 
@@ -126,4 +129,4 @@ std::string Md5::ofFile(const std::filesystem::path& path)
     return md5.hexDigest();
 }
 
-}  // namespace maml
+} // namespace maml

@@ -27,9 +27,9 @@ private:
     void transform(const uint8_t block[64]);
 
     uint32_t m_state[4];
-    uint64_t m_length = 0;  ///< bytes seen so far
+    uint64_t m_length = 0; ///< bytes seen so far
     uint8_t m_buffer[64];
     size_t m_buffered = 0;
 };
 
-}  // namespace maml
+} // namespace maml

@@ -70,5 +70,5 @@ TEST(Adapt, BadSupportSetsAreRejected)
     fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

@@ -87,19 +87,21 @@ TEST(Checkpoint, BadFilesGiveClearErrors)
 
     auto model = makeModel(c);
     EXPECT_NE(errorOf([&] { loadCheckpoint(dir / "cut.pt", *model); }).find("truncated"), std::string::npos);
-    EXPECT_NE(errorOf([&] { readCheckpointInfo(dir / "foreign.pt"); }).find("not a MAML Workbench checkpoint"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { readCheckpointInfo(dir / "foreign.pt"); }).find("not a MAML Workbench checkpoint"),
+        std::string::npos);
     EXPECT_NE(errorOf([&] { loadModel(dir / "missing.pt"); }).find("no such checkpoint"), std::string::npos);
 
     ExperimentConfig wider = c;
     wider.filters = 8;
     auto other = makeModel(wider);
-    EXPECT_NE(errorOf([&] { loadCheckpoint(dir / "good.pt", *other); }).find("different model"), std::string::npos);
+    EXPECT_NE(errorOf([&] { loadCheckpoint(dir / "good.pt", *other); }).find("different model"),
+              std::string::npos);
 
     const auto back = loadModel(dir / "good.pt");
     EXPECT_EQ(back.info.config.filters, c.filters);
     fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

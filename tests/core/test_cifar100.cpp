@@ -10,7 +10,6 @@ using namespace maml;
 using maml::test::errorOf;
 using maml::test::TempDir;
 
-
 TEST(Cifar100, ReadsClassesImagesAndPixels)
 {
     TempDir tmp;
@@ -19,7 +18,7 @@ TEST(Cifar100, ReadsClassesImagesAndPixels)
     EXPECT_EQ(ds.classCount(), 100);
     EXPECT_EQ(ds.classNames()[0], "apple");
     EXPECT_EQ(ds.classNames()[99], "worm");
-    EXPECT_EQ(ds.imageCount(42), 4);  // 3 train + 1 test
+    EXPECT_EQ(ds.imageCount(42), 4); // 3 train + 1 test
     EXPECT_EQ(ds.totalImages(), 400);
     EXPECT_EQ(ds.shape(), (ImageShape{3, 32, 32}));
     // Image 3 of class 42 is the test.bin record; check one pixel of each plane.
@@ -59,7 +58,8 @@ TEST(Cifar100, SplitsAreCifarFsAndFc100)
     const auto& test = s.at("test");
     EXPECT_NE(std::find(test.begin(), test.end(), ds->classIndex("whale")), test.end());
     const auto& fcTest = s.at("fc100-test");
-    EXPECT_NE(std::find(fcTest.begin(), fcTest.end(), ds->classIndex("whale")), fcTest.end());  // aquatic_mammals
+    EXPECT_NE(std::find(fcTest.begin(), fcTest.end(), ds->classIndex("whale")),
+              fcTest.end()); // aquatic_mammals
     std::set<int> seen;
     for (const char* part : {"train", "val", "test"})
         for (int c : s.at(part))
@@ -91,7 +91,8 @@ TEST(Cifar100, LabelOutOfRangeIsAnError)
 TEST(Cifar100, MissingFilesAreErrorsWithTheFetchHint)
 {
     TempDir tmp;
-    EXPECT_NE(errorOf([&] { Cifar100Dataset ds(tmp / "nowhere"); }).find("maml-cli fetch cifar100"), std::string::npos);
+    EXPECT_NE(errorOf([&] { Cifar100Dataset ds(tmp / "nowhere"); }).find("maml-cli fetch cifar100"),
+              std::string::npos);
     const auto bin = test::writeCifarFolder(tmp.path(), 1, 1);
     std::filesystem::remove(bin / "test.bin");
     EXPECT_NE(errorOf([&] { Cifar100Dataset ds(tmp.path()); }).find("test.bin not found"), std::string::npos);

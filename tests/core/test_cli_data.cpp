@@ -21,10 +21,10 @@ fs::path writeFolderDataset(const TempDir& tmp)
 std::string cli(const TempDir& tmp, const std::string& args)
 {
     // Keep the log file and cache inside the temporary folder.
-    return "XDG_STATE_HOME=" + (tmp / "state").string() + " XDG_CACHE_HOME=" + (tmp / "cache").string() + " " +
-           MAML_TEST_CLI + " " + args;
+    return "XDG_STATE_HOME=" + (tmp / "state").string() + " XDG_CACHE_HOME=" + (tmp / "cache").string() +
+           " " + MAML_TEST_CLI + " " + args;
 }
-}  // namespace
+} // namespace
 
 TEST(CliData, SampleIsByteIdenticalForTheSameSeed)
 {
@@ -50,7 +50,8 @@ TEST(CliData, ImpossibleEpisodeExitsWithOneAndAClearMessage)
     TempDir tmp;
     const fs::path data = writeFolderDataset(tmp);
     std::string out;
-    const std::string base = "sample --dataset folder:" + data.string() + " --out " + (tmp / "x.png").string();
+    const std::string base =
+        "sample --dataset folder:" + data.string() + " --out " + (tmp / "x.png").string();
     EXPECT_EQ(maml::test::runCommand(cli(tmp, base + " --ways 3 --shots 3 --queries 2"), &out), 1);
     EXPECT_NE(out.find("has 4 images; K + Q = 5"), std::string::npos) << out;
     EXPECT_EQ(maml::test::runCommand(cli(tmp, base + " --ways 7"), &out), 1);
@@ -67,7 +68,9 @@ TEST(CliData, DatasetsDescribesAFolder)
     TempDir tmp;
     const fs::path data = writeFolderDataset(tmp);
     std::string out;
-    ASSERT_EQ(maml::test::runCommand(cli(tmp, "datasets --dataset folder:" + data.string() + " --classes"), &out), 0)
+    ASSERT_EQ(
+        maml::test::runCommand(cli(tmp, "datasets --dataset folder:" + data.string() + " --classes"), &out),
+        0)
         << out;
     EXPECT_NE(out.find("6       24       3x84x84"), std::string::npos) << out;
     EXPECT_NE(out.find("class5 (4)"), std::string::npos) << out;
@@ -79,8 +82,8 @@ TEST(CliData, FetchRejectsOtherDatasetsAndBadUrls)
     std::string out;
     EXPECT_EQ(maml::test::runCommand(cli(tmp, "fetch omniglot"), &out), 1);
     EXPECT_NE(out.find("Only cifar100"), std::string::npos) << out;
-    const std::string fetch = "fetch cifar100 --dir " + (tmp / "c").string() + " --url file://" +
-                              (tmp / "missing.tar.gz").string();
+    const std::string fetch =
+        "fetch cifar100 --dir " + (tmp / "c").string() + " --url file://" + (tmp / "missing.tar.gz").string();
     EXPECT_EQ(maml::test::runCommand(cli(tmp, fetch), &out), 1);
     EXPECT_NE(out.find("error: the download failed"), std::string::npos) << out;
 }

@@ -56,8 +56,8 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
 {
     const auto r = cli("presets");
     EXPECT_EQ(r.code, 0);
-    for (const char* name : {"study-cifar100-5w10s", "cifarfs-5w1s", "cifarfs-5w5s", "fc100-5w5s", "omniglot-5w1s",
-                             "omniglot-20w1s", "glyphs-5w1s"})
+    for (const char* name : {"study-cifar100-5w10s", "cifarfs-5w1s", "cifarfs-5w5s", "fc100-5w5s",
+                             "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s"})
         EXPECT_NE(r.out.find(name), std::string::npos) << name;
     const auto j = nlohmann::json::parse(cli("presets --json").out);
     // The 7 image presets above plus the text module's (sentiment-*).
@@ -72,7 +72,8 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
 TEST_F(CliEngine, TrainEvalAdaptResume)
 {
     const auto run = m_dir / "run";
-    auto r = cli("train --config " + (m_dir / "config.json").string() + " --iterations 2 --run-dir " + run.string(),
+    auto r = cli("train --config " + (m_dir / "config.json").string() + " --iterations 2 --run-dir " +
+                     run.string(),
                  m_dir / "train.err");
     ASSERT_EQ(r.code, 0) << readFile(m_dir / "train.err");
     EXPECT_NE(r.out.find("finished at iteration 2 of 2"), std::string::npos) << r.out;
@@ -82,10 +83,12 @@ TEST_F(CliEngine, TrainEvalAdaptResume)
     ASSERT_EQ(r.code, 0);
     EXPECT_NE(r.out.find("finished at iteration 4 of 4"), std::string::npos) << r.out;
 
-    r = cli("eval --checkpoint " + (run / "checkpoints" / "best.pt").string() + " --split all --episodes 5 --json");
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "best.pt").string() +
+            " --split all --episodes 5 --json");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto j = nlohmann::json::parse(r.out);
-    for (const char* key : {"accuracy", "ci95", "loss", "baseline_accuracy", "baseline_ci95", "episodes", "ways", "shots"})
+    for (const char* key :
+         {"accuracy", "ci95", "loss", "baseline_accuracy", "baseline_ci95", "episodes", "ways", "shots"})
         EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_EQ(j["episodes"], 5);
     EXPECT_EQ(j["ways"], 3);
@@ -94,14 +97,16 @@ TEST_F(CliEngine, TrainEvalAdaptResume)
     const auto img = [&](int cls, int i) {
         return (m_dir / "images" / ("class" + std::to_string(cls)) / (std::to_string(i) + ".png")).string();
     };
-    r = cli("adapt --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --support a=" + img(0, 0) + "," +
-            img(0, 1) + " --support b=" + img(1, 0) + " --query " + img(0, 2) + " " + img(1, 3) + " --steps 3 --json");
+    r = cli("adapt --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --support a=" + img(0, 0) +
+            "," + img(0, 1) + " --support b=" + img(1, 0) + " --query " + img(0, 2) + " " + img(1, 3) +
+            " --steps 3 --json");
     ASSERT_EQ(r.code, 0) << r.out;
     const auto a = nlohmann::json::parse(r.out);
     EXPECT_EQ(a["classes"], nlohmann::json::array({"a", "b"}));
     ASSERT_EQ(a["predictions"].size(), 2u);
     EXPECT_NEAR(a["predictions"][0]["probabilities"]["a"].get<double>() +
-                    a["predictions"][0]["probabilities"]["b"].get<double>(), 1.0, 1e-6);
+                    a["predictions"][0]["probabilities"]["b"].get<double>(),
+                1.0, 1e-6);
 }
 
 TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)
@@ -120,5 +125,5 @@ TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)
     EXPECT_NE(readFile(m_dir / "err3").find("no run here"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

@@ -11,7 +11,8 @@ namespace {
 TEST(Conv4, OutputShapesForCommonImageSizes)
 {
     torch::manual_seed(0);
-    for (auto [channels, size, side] : {std::tuple{1, 28, 1}, std::tuple{3, 32, 2}, std::tuple{3, 84, 5}, std::tuple{1, 16, 1}}) {
+    for (auto [channels, size, side] :
+         {std::tuple{1, 28, 1}, std::tuple{3, 32, 2}, std::tuple{3, 84, 5}, std::tuple{1, 16, 1}}) {
         Conv4 net(Conv4Options{channels, size, 8, 5, true});
         EXPECT_EQ(Conv4::featureSide(size), side);
         auto out = net.forward(torch::rand({3, channels, size, size}));
@@ -75,5 +76,5 @@ TEST(Conv4, FactoryBuildsFromConfig)
     EXPECT_THROW(makeModel(c), Error);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

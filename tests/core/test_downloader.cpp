@@ -31,7 +31,7 @@ public:
             res.set_content_provider(m_bytes.size(), "application/gzip",
                                      [this, half](size_t offset, size_t length, httplib::DataSink& sink) {
                                          if (offset >= half)
-                                             return false;  // drop the connection midway
+                                             return false; // drop the connection midway
                                          sink.write(m_bytes.data() + offset, std::min(length, half - offset));
                                          return true;
                                      });
@@ -83,18 +83,18 @@ std::vector<std::string> filesIn(const fs::path& dir)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST(Md5, KnownVectors)
 {
     EXPECT_EQ(Md5::of(""), "d41d8cd98f00b204e9800998ecf8427e");
     EXPECT_EQ(Md5::of("abc"), "900150983cd24fb0d6963f7d28e17f72");
     EXPECT_EQ(Md5::of("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
-    const std::string long80(80, 'a');  // crosses a 64-byte block
+    const std::string long80(80, 'a'); // crosses a 64-byte block
     Md5 split;
     split.update(long80.data(), 30);
     split.update(long80.data() + 30, 50);
-    EXPECT_EQ(split.hexDigest(), "b15af9cdabbaea0516866a33d8fd0f98");  // python3 hashlib.md5(b'a'*80)
+    EXPECT_EQ(split.hexDigest(), "b15af9cdabbaea0516866a33d8fd0f98"); // python3 hashlib.md5(b'a'*80)
 }
 
 TEST(Downloader, GoodDownloadVerifiesExtractsAndOpens)
@@ -130,7 +130,8 @@ TEST(Downloader, ChecksumMismatchLeavesNothing)
     TempDir target;
     DownloadOptions options;
     options.expectedMd5 = "0123456789abcdef0123456789abcdef";
-    const std::string msg = errorOf([&] { fetchCifar100(target.path(), server.url("/good.tar.gz"), options); });
+    const std::string msg =
+        errorOf([&] { fetchCifar100(target.path(), server.url("/good.tar.gz"), options); });
     EXPECT_NE(msg.find("checksum mismatch"), std::string::npos) << msg;
     EXPECT_NE(msg.find(archive.md5), std::string::npos) << msg;
     EXPECT_TRUE(filesIn(target.path()).empty());
@@ -143,7 +144,8 @@ TEST(Downloader, ConnectionCutMidwayLeavesNothing)
     TempDir target;
     DownloadOptions options;
     options.expectedMd5 = archive.md5;
-    const std::string msg = errorOf([&] { fetchCifar100(target.path(), server.url("/cut.tar.gz"), options); });
+    const std::string msg =
+        errorOf([&] { fetchCifar100(target.path(), server.url("/cut.tar.gz"), options); });
     EXPECT_NE(msg.find("connection was cut"), std::string::npos) << msg;
     EXPECT_NE(msg.find("of " + std::to_string(archive.bytes.size()) + " bytes"), std::string::npos) << msg;
     EXPECT_TRUE(filesIn(target.path()).empty());

@@ -30,7 +30,10 @@ public:
     {
         return torch::full({1, 2, 2}, static_cast<float>(cls * 1000 + index));
     }
-    std::string imageSource(int cls, int index) const override { return std::to_string(cls) + "/" + std::to_string(index); }
+    std::string imageSource(int cls, int index) const override
+    {
+        return std::to_string(cls) + "/" + std::to_string(index);
+    }
     std::vector<int> m_perClass;
 
 private:
@@ -45,7 +48,7 @@ std::vector<int> range(int n)
     return v;
 }
 
-}  // namespace
+} // namespace
 
 TEST(EpisodeSampler, ShapesCountsAndLabels)
 {
@@ -92,10 +95,10 @@ TEST(EpisodeSampler, LabelsArePermutedAcrossEpisodes)
         auto classes = sampler.sample(seed).classes;
         std::vector<int> sorted = classes;
         std::sort(sorted.begin(), sorted.end());
-        EXPECT_EQ(sorted, range(5));  // a permutation of the pool
+        EXPECT_EQ(sorted, range(5)); // a permutation of the pool
         orders.insert(classes);
     }
-    EXPECT_GT(orders.size(), 10u);  // not the same order every time
+    EXPECT_GT(orders.size(), 10u); // not the same order every time
 }
 
 TEST(EpisodeSampler, SameSeedSameEpisodeDifferentSeedDifferent)
@@ -115,7 +118,9 @@ TEST(EpisodeSampler, ImpossibleRequestsThrowNamingTheProblem)
     CountingDataset ds(4, 5);
     ds.m_perClass[2] = 3;
     EXPECT_NE(errorOf([&] { EpisodeSampler(ds, range(4), {5, 1, 1}); }).find("needs 5"), std::string::npos);
-    EXPECT_NE(errorOf([&] { EpisodeSampler(ds, range(4), {3, 2, 2}); }).find("class 'class2' has 3 images; K + Q = 4"),
+    EXPECT_NE(errorOf([&] {
+                  EpisodeSampler(ds, range(4), {3, 2, 2});
+              }).find("class 'class2' has 3 images; K + Q = 4"),
               std::string::npos);
     EXPECT_THROW(EpisodeSampler(ds, range(4), {1, 1, 1}), Error);
     EXPECT_THROW(EpisodeSampler(ds, range(4), {2, 0, 1}), Error);
@@ -130,7 +135,8 @@ TEST(EpisodeSampler, StudyBatchShapeAndPrefetcherMatchesSampleBatch)
     EXPECT_EQ(b.supportX.sizes(), (std::vector<int64_t>{2, 3, 4, 6, 1, 2, 2}));
     EXPECT_EQ(b.supportY.sizes(), (std::vector<int64_t>{2, 3, 4, 6}));
     EXPECT_EQ(b.queryX.sizes(), (std::vector<int64_t>{2, 3, 4, 3, 1, 2, 2}));
-    EXPECT_TRUE(torch::equal(b.supportX[1][2][3], sampler.sample(deriveSeed(5, 1 * 12 + 2 * 4 + 3)).supportX));
+    EXPECT_TRUE(
+        torch::equal(b.supportX[1][2][3], sampler.sample(deriveSeed(5, 1 * 12 + 2 * 4 + 3)).supportX));
 
     EpisodePrefetcher prefetcher(sampler, 77, 4, 0, 2);
     for (uint64_t i = 0; i < 3; ++i) {

@@ -23,7 +23,7 @@ Episode syntheticEpisode(int ways, int shots, int queries, int side)
     }
     return ep;
 }
-}  // namespace
+} // namespace
 
 TEST(EpisodeGrid, LayoutHasOneRowPerClassAndEnlargesSmallImages)
 {
@@ -35,7 +35,7 @@ TEST(EpisodeGrid, LayoutHasOneRowPerClassAndEnlargesSmallImages)
     EXPECT_GT(grid.cols, 6 * 56);
     EXPECT_LT(grid.rows, 3 * 60 + 120);
     EpisodeGridOptions large;
-    large.minCellSize = 84;  // 3x
+    large.minCellSize = 84; // 3x
     EXPECT_GT(renderEpisodeGrid(ep, large).cols, 6 * 84);
     const cv::Mat bigger = renderEpisodeGrid(syntheticEpisode(4, 2, 4, 28));
     EXPECT_GT(bigger.rows, grid.rows);
@@ -45,7 +45,7 @@ TEST(EpisodeGrid, AsciiLabels)
 {
     EXPECT_EQ(asciiLabel("Latin/character01"), "Latin/character01");
     EXPECT_EQ(asciiLabel("\xCE\xB1"), "U+03B1");       // Greek alpha
-    EXPECT_EQ(asciiLabel("a\xE2\x82\xAC"), "aU+20AC");  // euro sign
+    EXPECT_EQ(asciiLabel("a\xE2\x82\xAC"), "aU+20AC"); // euro sign
 }
 
 TEST(EpisodeGrid, WritesTheSamePngForTheSameEpisode)

@@ -62,7 +62,8 @@ TEST(Eval, SameEpisodesEveryRunWithBaselineAndPerClassResults)
         EXPECT_EQ(row, a.classCounts[t]);
         total += row;
         diagonal += a.confusion[t][t];
-        EXPECT_NEAR(a.classAccuracy[t], a.classCounts[t] ? double(a.confusion[t][t]) / a.classCounts[t] : 0.0, 1e-12);
+        EXPECT_NEAR(a.classAccuracy[t], a.classCounts[t] ? double(a.confusion[t][t]) / a.classCounts[t] : 0.0,
+                    1e-12);
     }
     EXPECT_EQ(total, 12 * c.ways * c.queries);
     EXPECT_EQ(static_cast<int>(a.misclassified.size()), total - diagonal);
@@ -86,8 +87,8 @@ TEST(Eval, JsonHasTheDocumentedKeys)
     o.episodes = 3;
     o.split = "all";
     const auto j = evaluateCheckpoint(ckpt, o).toJson();
-    for (const char* key : {"accuracy", "ci95", "loss", "baseline_accuracy", "baseline_ci95", "episodes", "ways",
-                            "shots", "per_class", "misclassified", "confusion"})
+    for (const char* key : {"accuracy", "ci95", "loss", "baseline_accuracy", "baseline_ci95", "episodes",
+                            "ways", "shots", "per_class", "misclassified", "confusion"})
         EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_EQ(j["episodes"], 3);
     EXPECT_EQ(j["per_class"].size(), 24u);
@@ -101,14 +102,17 @@ TEST(Eval, CancelStopsEarly)
     RunControl control;
     EvalOptions o;
     o.episodes = 50;
-    const auto r = evaluateCheckpoint(ckpt, o, [&](const EvalProgress& p) {
-        if (p.done == 4)
-            control.cancel = true;
-    }, &control);
+    const auto r = evaluateCheckpoint(
+        ckpt, o,
+        [&](const EvalProgress& p) {
+            if (p.done == 4)
+                control.cancel = true;
+        },
+        &control);
     EXPECT_TRUE(r.cancelled);
     EXPECT_EQ(r.episodes, 4);
     fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

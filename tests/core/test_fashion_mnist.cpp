@@ -42,7 +42,7 @@ void writeSet(const fs::path& dir)
     test::writeGzip(dir / "t10k-labels-idx1-ubyte.gz", idxLabels(10));
 }
 
-}  // namespace
+} // namespace
 
 TEST(FashionMnist, MergesTrainAndTestPerClass)
 {

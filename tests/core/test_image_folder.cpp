@@ -13,13 +13,12 @@ using maml::test::errorOf;
 using maml::test::TempDir;
 namespace fs = std::filesystem;
 
-
 TEST(ImageFolder, ClassesAreSubfoldersWithImages)
 {
     TempDir tmp;
     test::writePng(tmp / "cats/a.png", test::patternImage(40, 50, 3, 1));
     test::writePng(tmp / "cats/b.PNG", test::patternImage(40, 50, 3, 2));
-    test::writePng(tmp / "dogs/c.jpg", test::patternImage(30, 30, 3, 3));  // written as JPEG
+    test::writePng(tmp / "dogs/c.jpg", test::patternImage(30, 30, 3, 3)); // written as JPEG
     test::writeBytes(tmp / "dogs/notes.txt", "ignored");
     fs::create_directories(tmp / "empty");
     ImageFolderDataset ds(tmp.path());
@@ -29,20 +28,20 @@ TEST(ImageFolder, ClassesAreSubfoldersWithImages)
     EXPECT_EQ(ds.imageCount(1), 1);
     EXPECT_EQ(ds.shape(), (ImageShape{3, 84, 84}));
     EXPECT_EQ(ds.image(1, 0).sizes(), (std::vector<int64_t>{3, 84, 84}));
-    EXPECT_EQ(ds.splits().size(), 1u);  // only "all"
+    EXPECT_EQ(ds.splits().size(), 1u); // only "all"
 }
 
 TEST(ImageFolder, ResizesConvertsAndKeepsColourOrder)
 {
     TempDir tmp;
-    cv::Mat red(8, 8, CV_8UC3, cv::Scalar(0, 0, 255));  // BGR
+    cv::Mat red(8, 8, CV_8UC3, cv::Scalar(0, 0, 255)); // BGR
     test::writePng(tmp / "red/r.png", red);
     DatasetOptions o;
     o.imageSize = 4;
     auto ds = openDataset("folder:" + tmp.path().string(), o);
     const auto img = ds->image(0, 0);
     EXPECT_EQ(img.sizes(), (std::vector<int64_t>{3, 4, 4}));
-    EXPECT_FLOAT_EQ(img[0].mean().item<float>(), 1.0f);  // R first
+    EXPECT_FLOAT_EQ(img[0].mean().item<float>(), 1.0f); // R first
     EXPECT_FLOAT_EQ(img[2].mean().item<float>(), 0.0f);
     o.channels = 1;
     EXPECT_EQ(openDataset("folder:" + tmp.path().string(), o)->image(0, 0).size(0), 1);
@@ -66,7 +65,8 @@ TEST(ImageFolder, BadInputIsAnErrorNamingTheFile)
 {
     TempDir tmp;
     EXPECT_NE(errorOf([&] { ImageFolderDataset ds(tmp / "missing"); }).find("not found"), std::string::npos);
-    EXPECT_NE(errorOf([&] { ImageFolderDataset ds(tmp.path()); }).find("no class folders"), std::string::npos);
+    EXPECT_NE(errorOf([&] { ImageFolderDataset ds(tmp.path()); }).find("no class folders"),
+              std::string::npos);
     test::writeBytes(tmp / "broken/bad.jpg", "\xFF\xD8 this is no jpeg");
     ImageFolderDataset ds(tmp.path());
     const std::string msg = errorOf([&] { ds.image(0, 0); });

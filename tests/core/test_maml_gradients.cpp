@@ -80,7 +80,8 @@ TEST(MamlGradients, SecondOrderMatchesFiniteDifferences)
                     }
                     plus[t].view(-1)[i] += h;
                     minus[t].view(-1)[i] -= h;
-                    return (prob.objective(learner, plus, steps) - prob.objective(learner, minus, steps)) / (2 * h);
+                    return (prob.objective(learner, plus, steps) - prob.objective(learner, minus, steps)) /
+                           (2 * h);
                 };
                 const double fd = fdAt(eps), fdHalf = fdAt(eps / 2);
                 // ReLU and max-pool make the objective piecewise smooth: where the two step sizes
@@ -92,8 +93,8 @@ TEST(MamlGradients, SecondOrderMatchesFiniteDifferences)
                 const double an = grads[t].view(-1)[i].item<double>();
                 const double err = std::abs(fd - an) / std::max(1e-4, std::abs(fd) + std::abs(an));
                 worst = std::max(worst, err);
-                EXPECT_LT(err, 1e-4) << "steps " << steps << " tensor " << t << " element " << i << ": analytic " << an
-                                     << " vs finite difference " << fd;
+                EXPECT_LT(err, 1e-4) << "steps " << steps << " tensor " << t << " element " << i
+                                     << ": analytic " << an << " vs finite difference " << fd;
                 ++checked;
             }
         }
@@ -139,8 +140,8 @@ TEST(MamlGradients, CancelStopsBetweenInnerSteps)
     MetaLearner learner(prob.model, prob.options(false, 3));
     RunControl control;
     int stepsSeen = 0;
-    EXPECT_THROW(learner.adapt(prob.model->metaParameters(), prob.episode.supportX, prob.episode.supportY, 5, true,
-                               &control,
+    EXPECT_THROW(learner.adapt(prob.model->metaParameters(), prob.episode.supportX, prob.episode.supportY, 5,
+                               true, &control,
                                [&](int step, double) {
                                    stepsSeen = step;
                                    if (step == 2)
@@ -162,5 +163,5 @@ TEST(MamlGradients, MetaStepReportsNonFiniteLossWithoutChangingWeights)
     EXPECT_TRUE(torch::equal(before, prob.model->metaParameters()[0].detach()));
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

@@ -52,7 +52,7 @@ private:
     torch::Tensor m_prototypes, m_noise;
     std::vector<std::string> m_names;
 };
-}  // namespace
+} // namespace
 
 std::shared_ptr<ImageDataset> syntheticDataset()
 {
@@ -67,8 +67,8 @@ void registerSyntheticTaskSource()
         registerTaskSourceFactory({"synthetic", [](const std::string& spec) { return spec == "synthetic"; },
                                    [](const ExperimentConfig& c, const std::string& split) {
                                        auto ds = syntheticDataset();
-                                       return std::make_shared<ImageTaskSource>(ds, classPoolFor(*ds, c, split),
-                                                                                c.episodeSpec(), split);
+                                       return std::make_shared<ImageTaskSource>(
+                                           ds, classPoolFor(*ds, c, split), c.episodeSpec(), split);
                                    }});
     });
 }
@@ -121,4 +121,4 @@ void writeSyntheticPngs(const std::filesystem::path& dir, int first, int count, 
     }
 }
 
-}  // namespace maml::test
+} // namespace maml::test

@@ -27,4 +27,4 @@ std::filesystem::path tempDir(const std::string& name);
 /// Writes the synthetic classes `first..first+count-1` as PNG folders <dir>/<class>/<i>.png.
 void writeSyntheticPngs(const std::filesystem::path& dir, int first, int count, int perClass);
 
-}  // namespace maml::test
+} // namespace maml::test

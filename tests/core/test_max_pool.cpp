@@ -38,7 +38,7 @@ void expectSameAsTorch(const torch::Tensor& data)
     }
 }
 
-}  // namespace
+} // namespace
 
 TEST(MaxPool2x2, EqualsTorchOnRandomData)
 {

@@ -27,7 +27,7 @@ void writeAlphabet(const fs::path& root, const std::string& alphabet, int charac
         }
 }
 
-}  // namespace
+} // namespace
 
 TEST(Omniglot, ClassesNamesAndImages)
 {
@@ -42,8 +42,8 @@ TEST(Omniglot, ClassesNamesAndImages)
     EXPECT_EQ(ds.shape(), (ImageShape{1, 28, 28}));
     const auto img = ds.image(2, 0);
     EXPECT_EQ(img.sizes(), (std::vector<int64_t>{1, 28, 28}));
-    EXPECT_GT(img.max().item<float>(), 0.99f);  // white background
-    EXPECT_LT(img.min().item<float>(), 0.2f);   // black stroke
+    EXPECT_GT(img.max().item<float>(), 0.99f); // white background
+    EXPECT_LT(img.min().item<float>(), 0.2f);  // black stroke
     EXPECT_NE(ds.imageSource(2, 0).find("Latin/character01/1000.png"), std::string::npos);
 }
 
@@ -70,9 +70,9 @@ TEST(Omniglot, RotationsAreExtraClassesWithTurnedImages)
 TEST(Omniglot, SplitsByAlphabetAndEvaluationSetIsTest)
 {
     TempDir tmp;
-    writeAlphabet(tmp / "images_background", "Latin", 2, 1);    // listed: train
-    writeAlphabet(tmp / "images_background", "Greek", 2, 1);    // listed: val
-    writeAlphabet(tmp / "images_background", "Korean", 2, 1);   // listed: test
+    writeAlphabet(tmp / "images_background", "Latin", 2, 1);  // listed: train
+    writeAlphabet(tmp / "images_background", "Greek", 2, 1);  // listed: val
+    writeAlphabet(tmp / "images_background", "Korean", 2, 1); // listed: test
     OmniglotDataset background(tmp / "images_background");
     auto s = background.splits();
     EXPECT_EQ(s["train"], (std::vector<int>{4, 5}));
@@ -80,12 +80,12 @@ TEST(Omniglot, SplitsByAlphabetAndEvaluationSetIsTest)
     EXPECT_EQ(s["test"], (std::vector<int>{2, 3}));
 
     writeAlphabet(tmp / "images_evaluation", "Atlantean", 3, 2);
-    OmniglotDataset both(tmp.path());  // the parent folder
+    OmniglotDataset both(tmp.path()); // the parent folder
     EXPECT_EQ(both.classCount(), 9);
     s = both.splits();
-    EXPECT_EQ(s["test"].size(), 3u);  // all of images_evaluation
+    EXPECT_EQ(s["test"].size(), 3u); // all of images_evaluation
     EXPECT_EQ(both.classNames()[s["test"][0]], "Atlantean/character01");
-    EXPECT_EQ(s["train"].size(), 4u);  // Latin + Korean
+    EXPECT_EQ(s["train"].size(), 4u); // Latin + Korean
     EXPECT_EQ(s["val"].size(), 2u);
 }
 
@@ -94,7 +94,8 @@ TEST(Omniglot, BadInputIsAnError)
     TempDir tmp;
     EXPECT_NE(errorOf([&] { OmniglotDataset ds(tmp / "missing"); }).find("not found"), std::string::npos);
     fs::create_directories(tmp / "empty/Latin/character01");
-    EXPECT_NE(errorOf([&] { OmniglotDataset ds(tmp / "empty"); }).find("no character folders"), std::string::npos);
+    EXPECT_NE(errorOf([&] { OmniglotDataset ds(tmp / "empty"); }).find("no character folders"),
+              std::string::npos);
     writeAlphabet(tmp / "bad", "Latin", 1, 1);
     test::writeBytes(tmp / "bad/Latin/character01/1000.png", "not a png");
     OmniglotDataset ds(tmp / "bad");

@@ -10,7 +10,6 @@ using namespace maml;
 using maml::test::errorOf;
 using maml::test::TempDir;
 
-
 TEST(Registry, UnknownOrIncompleteSpecsAreErrors)
 {
     EXPECT_NE(errorOf([] { openDataset("mnist"); }).find("Known datasets: glyphs"), std::string::npos);
@@ -20,8 +19,9 @@ TEST(Registry, UnknownOrIncompleteSpecsAreErrors)
     o.channels = 2;
     EXPECT_NE(errorOf([&] { openDataset("glyphs", o); }).find("channels must be 1 or 3"), std::string::npos);
     TempDir tmp;
-    EXPECT_NE(errorOf([&] { openDataset("cifar100:" + (tmp / "none").string()); }).find("maml-cli fetch cifar100"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { openDataset("cifar100:" + (tmp / "none").string()); }).find("maml-cli fetch cifar100"),
+        std::string::npos);
 }
 
 TEST(Registry, KnownDatasetsListsAllFive)
@@ -34,7 +34,7 @@ TEST(Registry, KnownDatasetsListsAllFive)
     EXPECT_EQ(infos[0].spec, "glyphs");
     EXPECT_EQ(infos[1].spec, "fashion-mnist");
     EXPECT_EQ(infos[2].spec, "cifar100");
-    EXPECT_FALSE(infos[2].available);  // empty cache
+    EXPECT_FALSE(infos[2].available); // empty cache
     EXPECT_NE(infos[2].howToGet.find("maml-cli fetch cifar100"), std::string::npos);
     EXPECT_EQ(infos[3].spec.rfind("omniglot:", 0), 0u);
     EXPECT_EQ(infos[4].spec, "folder:DIR");

@@ -32,8 +32,9 @@ std::vector<torch::Tensor> derivatives(const Op& op, const std::vector<torch::Te
         projection = projection + (g * torch::randn(g.sizes(), g.options())).sum();
     auto wrt2 = wrt;
     wrt2.push_back(gy);
-    auto g2 = torch::autograd::grad({projection}, wrt2, {}, /*retain_graph=*/true, /*create_graph=*/thirdOrder,
-                                    /*allow_unused=*/true);
+    auto g2 =
+        torch::autograd::grad({projection}, wrt2, {}, /*retain_graph=*/true, /*create_graph=*/thirdOrder,
+                              /*allow_unused=*/true);
     std::vector<torch::Tensor> out{y.detach()};
     for (const auto& g : g1)
         out.push_back(g.detach());
@@ -62,7 +63,8 @@ void expectClose(const std::vector<torch::Tensor>& ours, const std::vector<torch
         ASSERT_EQ(ours[i].sizes(), torchs[i].sizes()) << "result " << i;
         const double scale = torchs[i].abs().max().item<double>() + 1e-6;
         const double diff = (ours[i] - torchs[i]).abs().max().item<double>();
-        EXPECT_LT(diff / scale, 2e-4) << "result " << i << ": max difference " << diff << " at scale " << scale;
+        EXPECT_LT(diff / scale, 2e-4)
+            << "result " << i << ": max difference " << diff << " at scale " << scale;
     }
 }
 
@@ -100,8 +102,8 @@ torch::Tensor ourBn(const std::vector<torch::Tensor>& t)
 std::vector<torch::Tensor> convData(bool inputNeedsGrad)
 {
     torch::manual_seed(5);
-    return {torch::randn({4, 3, 9, 7}).requires_grad_(inputNeedsGrad), (torch::randn({6, 3, 3, 3}) * 0.3).requires_grad_(),
-            torch::randn({6}).requires_grad_()};
+    return {torch::randn({4, 3, 9, 7}).requires_grad_(inputNeedsGrad),
+            (torch::randn({6, 3, 3, 3}) * 0.3).requires_grad_(), torch::randn({6}).requires_grad_()};
 }
 
 std::vector<torch::Tensor> bnData()
@@ -111,7 +113,7 @@ std::vector<torch::Tensor> bnData()
             torch::randn({4}).requires_grad_()};
 }
 
-}  // namespace
+} // namespace
 
 TEST(SecondOrderOps, ConvolutionMatchesTorchToSecondOrder)
 {
@@ -217,7 +219,7 @@ torch::Tensor ourBnPool(const std::vector<torch::Tensor>& t)
 {
     return maml::batchNormMaxPoolSecondOrder(t[0], t[1], t[2], 1e-5);
 }
-}  // namespace
+} // namespace
 
 TEST(SecondOrderOps, BatchNormMaxPoolMatchesTorchToSecondOrder)
 {
@@ -226,7 +228,8 @@ TEST(SecondOrderOps, BatchNormMaxPoolMatchesTorchToSecondOrder)
     // Odd sizes: the pool drops the last row and column, which still get BatchNorm gradients.
     torch::manual_seed(8);
     const std::vector<torch::Tensor> odd{(torch::randn({3, 2, 7, 5}) * 2).requires_grad_(),
-                                         (torch::randn({2}) + 1).requires_grad_(), torch::randn({2}).requires_grad_()};
+                                         (torch::randn({2}) + 1).requires_grad_(),
+                                         torch::randn({2}).requires_grad_()};
     expectClose(derivatives(ourBnPool, odd, false), derivatives(torchBnPool, odd, false));
 }
 

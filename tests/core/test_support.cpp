@@ -75,44 +75,74 @@ void writePng(const fs::path& file, const cv::Mat& image)
 const std::vector<std::string>& cifarFineNames()
 {
     static const std::vector<std::string> names = {
-        "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle",
-        "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle",
-        "chair", "chimpanzee", "clock", "cloud", "cockroach", "couch", "crab", "crocodile", "cup", "dinosaur",
-        "dolphin", "elephant", "flatfish", "forest", "fox", "girl", "hamster", "house", "kangaroo", "keyboard",
-        "lamp", "lawn_mower", "leopard", "lion", "lizard", "lobster", "man", "maple_tree", "motorcycle", "mountain",
-        "mouse", "mushroom", "oak_tree", "orange", "orchid", "otter", "palm_tree", "pear", "pickup_truck", "pine_tree",
-        "plain", "plate", "poppy", "porcupine", "possum", "rabbit", "raccoon", "ray", "road", "rocket",
-        "rose", "sea", "seal", "shark", "shrew", "skunk", "skyscraper", "snail", "snake", "spider",
-        "squirrel", "streetcar", "sunflower", "sweet_pepper", "table", "tank", "telephone", "television", "tiger",
-        "tractor", "train", "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm"};
+        "apple",       "aquarium_fish", "baby",      "bear",       "beaver",       "bed",
+        "bee",         "beetle",        "bicycle",   "bottle",     "bowl",         "boy",
+        "bridge",      "bus",           "butterfly", "camel",      "can",          "castle",
+        "caterpillar", "cattle",        "chair",     "chimpanzee", "clock",        "cloud",
+        "cockroach",   "couch",         "crab",      "crocodile",  "cup",          "dinosaur",
+        "dolphin",     "elephant",      "flatfish",  "forest",     "fox",          "girl",
+        "hamster",     "house",         "kangaroo",  "keyboard",   "lamp",         "lawn_mower",
+        "leopard",     "lion",          "lizard",    "lobster",    "man",          "maple_tree",
+        "motorcycle",  "mountain",      "mouse",     "mushroom",   "oak_tree",     "orange",
+        "orchid",      "otter",         "palm_tree", "pear",       "pickup_truck", "pine_tree",
+        "plain",       "plate",         "poppy",     "porcupine",  "possum",       "rabbit",
+        "raccoon",     "ray",           "road",      "rocket",     "rose",         "sea",
+        "seal",        "shark",         "shrew",     "skunk",      "skyscraper",   "snail",
+        "snake",       "spider",        "squirrel",  "streetcar",  "sunflower",    "sweet_pepper",
+        "table",       "tank",          "telephone", "television", "tiger",        "tractor",
+        "train",       "trout",         "tulip",     "turtle",     "wardrobe",     "whale",
+        "willow_tree", "wolf",          "woman",     "worm"};
     return names;
 }
 
 const std::vector<std::string>& cifarCoarseNames()
 {
-    static const std::vector<std::string> names = {
-        "aquatic_mammals", "fish", "flowers", "food_containers", "fruit_and_vegetables",
-        "household_electrical_devices", "household_furniture", "insects", "large_carnivores",
-        "large_man-made_outdoor_things", "large_natural_outdoor_scenes", "large_omnivores_and_herbivores",
-        "medium_mammals", "non-insect_invertebrates", "people", "reptiles", "small_mammals", "trees",
-        "vehicles_1", "vehicles_2"};
+    static const std::vector<std::string> names = {"aquatic_mammals",
+                                                   "fish",
+                                                   "flowers",
+                                                   "food_containers",
+                                                   "fruit_and_vegetables",
+                                                   "household_electrical_devices",
+                                                   "household_furniture",
+                                                   "insects",
+                                                   "large_carnivores",
+                                                   "large_man-made_outdoor_things",
+                                                   "large_natural_outdoor_scenes",
+                                                   "large_omnivores_and_herbivores",
+                                                   "medium_mammals",
+                                                   "non-insect_invertebrates",
+                                                   "people",
+                                                   "reptiles",
+                                                   "small_mammals",
+                                                   "trees",
+                                                   "vehicles_1",
+                                                   "vehicles_2"};
     return names;
 }
 
 int cifarCoarseOf(int fine)
 {
     static const std::vector<std::vector<std::string>> members = {
-        {"beaver", "dolphin", "otter", "seal", "whale"}, {"aquarium_fish", "flatfish", "ray", "shark", "trout"},
-        {"orchid", "poppy", "rose", "sunflower", "tulip"}, {"bottle", "bowl", "can", "cup", "plate"},
-        {"apple", "mushroom", "orange", "pear", "sweet_pepper"}, {"clock", "keyboard", "lamp", "telephone", "television"},
-        {"bed", "chair", "couch", "table", "wardrobe"}, {"bee", "beetle", "butterfly", "caterpillar", "cockroach"},
-        {"bear", "leopard", "lion", "tiger", "wolf"}, {"bridge", "castle", "house", "road", "skyscraper"},
-        {"cloud", "forest", "mountain", "plain", "sea"}, {"camel", "cattle", "chimpanzee", "elephant", "kangaroo"},
-        {"fox", "porcupine", "possum", "raccoon", "skunk"}, {"crab", "lobster", "snail", "spider", "worm"},
-        {"baby", "boy", "girl", "man", "woman"}, {"crocodile", "dinosaur", "lizard", "snake", "turtle"},
+        {"beaver", "dolphin", "otter", "seal", "whale"},
+        {"aquarium_fish", "flatfish", "ray", "shark", "trout"},
+        {"orchid", "poppy", "rose", "sunflower", "tulip"},
+        {"bottle", "bowl", "can", "cup", "plate"},
+        {"apple", "mushroom", "orange", "pear", "sweet_pepper"},
+        {"clock", "keyboard", "lamp", "telephone", "television"},
+        {"bed", "chair", "couch", "table", "wardrobe"},
+        {"bee", "beetle", "butterfly", "caterpillar", "cockroach"},
+        {"bear", "leopard", "lion", "tiger", "wolf"},
+        {"bridge", "castle", "house", "road", "skyscraper"},
+        {"cloud", "forest", "mountain", "plain", "sea"},
+        {"camel", "cattle", "chimpanzee", "elephant", "kangaroo"},
+        {"fox", "porcupine", "possum", "raccoon", "skunk"},
+        {"crab", "lobster", "snail", "spider", "worm"},
+        {"baby", "boy", "girl", "man", "woman"},
+        {"crocodile", "dinosaur", "lizard", "snake", "turtle"},
         {"hamster", "mouse", "rabbit", "shrew", "squirrel"},
         {"maple_tree", "oak_tree", "palm_tree", "pine_tree", "willow_tree"},
-        {"bicycle", "bus", "motorcycle", "pickup_truck", "train"}, {"lawn_mower", "rocket", "streetcar", "tank", "tractor"}};
+        {"bicycle", "bus", "motorcycle", "pickup_truck", "train"},
+        {"lawn_mower", "rocket", "streetcar", "tank", "tractor"}};
     const std::string& name = cifarFineNames().at(fine);
     for (size_t c = 0; c < members.size(); ++c)
         for (const auto& m : members[c])
@@ -211,4 +241,4 @@ int runCommand(const std::string& command, std::string* output)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace maml::test
+} // namespace maml::test

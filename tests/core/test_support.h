@@ -4,8 +4,8 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,7 +45,8 @@ std::string cifarRecord(int coarse, int fine, int serial);
 std::filesystem::path writeCifarFolder(const std::filesystem::path& dir, int perClassTrain, int perClassTest);
 
 /// Packs the folder `root/sub` as `sub/...` into a .tar.gz.
-void makeTarGz(const std::filesystem::path& root, const std::string& sub, const std::filesystem::path& archive);
+void makeTarGz(const std::filesystem::path& root, const std::string& sub,
+               const std::filesystem::path& archive);
 /// Writes `bytes` gzip-compressed.
 void writeGzip(const std::filesystem::path& file, const std::string& bytes);
 
@@ -56,4 +57,4 @@ std::string errorOf(const std::function<void()>& f);
 /// with stdout and stderr.
 int runCommand(const std::string& command, std::string* output = nullptr);
 
-}  // namespace maml::test
+} // namespace maml::test

@@ -81,7 +81,7 @@ void expectSameGradients(const GradRun& a, const GradRun& b)
     EXPECT_NEAR(a.result.gradNorm, b.result.gradNorm, 1e-4 * b.result.gradNorm);
 }
 
-}  // namespace
+} // namespace
 
 TEST(TaskParallel, RunsEveryTaskOnceOnSingleThreadedWorkers)
 {
@@ -153,7 +153,8 @@ TEST(TaskParallel, StaggeredWorkersWaitForTheFirstTasksPeak)
         EXPECT_EQ(sawPeak[i], 1) << "task " << i << " started before the first task's peak";
     // A work function that never reports its peak still completes (released when it ends).
     std::atomic<int> ran{0};
-    pool.run(5, [&](int) { ++ran; }, /*staggered=*/true);
+    pool.run(
+        5, [&](int) { ++ran; }, /*staggered=*/true);
     EXPECT_EQ(ran.load(), 5);
 }
 

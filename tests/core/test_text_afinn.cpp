@@ -27,7 +27,7 @@ fs::path writeLexicon()
     return dir / "labels.json";
 }
 
-}  // namespace
+} // namespace
 
 TEST(TextAfinn, ScoresWithNegationAndTies)
 {
@@ -59,15 +59,16 @@ TEST(TextAfinn, EvaluatesQuerySetsOfEpisodes)
         raw.push_back({"an awful thing number " + std::to_string(i), "negative", "d", i});
     }
     auto corpus = std::make_shared<const maml::TextCorpus>("toy", "memory", raw);
-    maml::TextTaskSource source(corpus, maml::WordTokenizer::build(corpus->texts(corpus->select("all"))), "all",
-                                {2, 2, 3});
+    maml::TextTaskSource source(corpus, maml::WordTokenizer::build(corpus->texts(corpus->select("all"))),
+                                "all", {2, 2, 3});
     maml::AfinnClassifier afinn(writeLexicon());
     double zeros = -1;
     auto r = afinn.evaluate(source, 20, 11, &zeros);
     EXPECT_DOUBLE_EQ(r.mean, 1.0);
     EXPECT_DOUBLE_EQ(zeros, 0.0);
 
-    std::vector<maml::RawText> other{{"x", "cat", "d", 1}, {"x2", "cat", "d", 2}, {"y", "dog", "d", 3}, {"y2", "dog", "d", 4}};
+    std::vector<maml::RawText> other{
+        {"x", "cat", "d", 1}, {"x2", "cat", "d", 2}, {"y", "dog", "d", 3}, {"y2", "dog", "d", 4}};
     auto pets = std::make_shared<const maml::TextCorpus>("pets", "memory", other);
     maml::TextTaskSource petSource(pets, maml::WordTokenizer(), "all", {2, 0 + 1, 0 + 1});
     EXPECT_THROW(afinn.evaluate(petSource, 1, 1), maml::Error);
@@ -76,7 +77,8 @@ TEST(TextAfinn, EvaluatesQuerySetsOfEpisodes)
 TEST(TextAfinn, RealLexiconOnAFewSentences)
 {
     auto path = maml::afinnLexiconPath();
-    if (!fs::exists(path)) GTEST_SKIP() << "sentiment@5.0.2 not fetched (datasets/fetch-text-data.sh)";
+    if (!fs::exists(path))
+        GTEST_SKIP() << "sentiment@5.0.2 not fetched (datasets/fetch-text-data.sh)";
     maml::AfinnClassifier afinn(path);
     EXPECT_GT(afinn.words(), 3000);
     EXPECT_TRUE(afinn.positive("I loved this film, it was wonderful."));

@@ -13,12 +13,13 @@ maml::TextCorpus makeCorpus()
     const char* domains[] = {"books", "food", "films"};
     for (int d = 0; d < 3; ++d)
         for (int i = 0; i < 30; ++i)
-            raw.push_back({std::string(domains[d]) + " sentence " + std::to_string(i) + (i % 2 ? " good" : " bad"),
-                           i % 2 ? "positive" : "negative", domains[d], i + 1});
+            raw.push_back(
+                {std::string(domains[d]) + " sentence " + std::to_string(i) + (i % 2 ? " good" : " bad"),
+                 i % 2 ? "positive" : "negative", domains[d], i + 1});
     return maml::TextCorpus("toy", "memory", raw);
 }
 
-}  // namespace
+} // namespace
 
 TEST(TextEpisodes, EachTaskUsesOneDomainAndDisjointSets)
 {
@@ -48,7 +49,8 @@ TEST(TextEpisodes, EachTaskUsesOneDomainAndDisjointSets)
         }
         // The token ids are those of the sentence.
         auto first = tok.encode(corpus.example(ep.queryItems[0].second).text);
-        for (int c = 0; c < 12; ++c) EXPECT_EQ(ep.queryX[0][c].item<int64_t>(), first[c]);
+        for (int c = 0; c < 12; ++c)
+            EXPECT_EQ(ep.queryX[0][c].item<int64_t>(), first[c]);
     }
     EXPECT_EQ(domainsSeen.size(), 3u);
 }
@@ -63,7 +65,8 @@ TEST(TextEpisodes, SameSeedSameEpisodeAndLabelsArePermuted)
     EXPECT_TRUE(torch::equal(a.queryX, b.queryX));
     EXPECT_EQ(a.queryItems, b.queryItems);
     std::set<int> firstLabel;
-    for (uint64_t s = 0; s < 40; ++s) firstLabel.insert(sampler.sample(s).classes[0]);
+    for (uint64_t s = 0; s < 40; ++s)
+        firstLabel.insert(sampler.sample(s).classes[0]);
     EXPECT_EQ(firstLabel.size(), 2u) << "label 0 should stand for either class across episodes";
     auto batch = sampler.sampleBatch(7, 3);
     EXPECT_EQ(batch[2].queryItems, sampler.sample(maml::deriveSeed(7, 2)).queryItems);
@@ -76,7 +79,8 @@ TEST(TextEpisodes, PoolRestrictsDomainsAndImpossibleRequestsThrow)
     maml::TextEpisodeSampler films(corpus, tok, corpus.select("films@train"), {2, 5, 5});
     EXPECT_EQ(films.domains(), (std::vector<int>{2}));
     for (uint64_t s = 0; s < 10; ++s)
-        for (const auto& item : films.sample(s).queryItems) EXPECT_EQ(corpus.example(item.second).domain, 2);
+        for (const auto& item : films.sample(s).queryItems)
+            EXPECT_EQ(corpus.example(item.second).domain, 2);
     // 12 sentences per label in films@train: 10 + 5 is impossible.
     try {
         maml::TextEpisodeSampler(corpus, tok, corpus.select("films@train"), {2, 10, 5});

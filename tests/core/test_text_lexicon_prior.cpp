@@ -25,20 +25,24 @@ protected:
         fs::remove_all(dir);
         fs::path lexicon = dir / "text" / "sentiment-5.0.2" / "languages" / "en";
         fs::create_directories(lexicon);
-        std::ofstream(lexicon / "labels.json") << R"({"good": 3, "awful": -3, "superb": 5, "not working": -3})";
+        std::ofstream(lexicon / "labels.json")
+            << R"({"good": 3, "awful": -3, "superb": 5, "not working": -3})";
         corpus = dir / "corpus.tsv";
         std::ofstream out(corpus);
         for (int i = 0; i < 12; ++i) {
             out << "a good day good film\tpositive\ta\n";
             out << "a bad day bad film\tnegative\ta\n";
         }
-        if (const char* old = std::getenv("MAML_DATA_DIR")) saved = old;
+        if (const char* old = std::getenv("MAML_DATA_DIR"))
+            saved = old;
         ::setenv("MAML_DATA_DIR", dir.c_str(), 1);
     }
     void TearDown() override
     {
-        if (saved.empty()) ::unsetenv("MAML_DATA_DIR");
-        else ::setenv("MAML_DATA_DIR", saved.c_str(), 1);
+        if (saved.empty())
+            ::unsetenv("MAML_DATA_DIR");
+        else
+            ::setenv("MAML_DATA_DIR", saved.c_str(), 1);
         fs::remove_all(dir);
     }
     maml::ExperimentConfig config(const std::string& lexicon) const
@@ -50,15 +54,15 @@ protected:
         c.shots = 2;
         c.queries = 2;
         c.model = "transformer";
-        c.extra = {{"dModel", 8}, {"heads", 2}, {"ff", 8}, {"length", 8}, {"minCount", 1},
-                   {"lexicon", lexicon}, {"lexiconDims", 2}};
+        c.extra = {{"dModel", 8},   {"heads", 2},         {"ff", 8},         {"length", 8},
+                   {"minCount", 1}, {"lexicon", lexicon}, {"lexiconDims", 2}};
         return c;
     }
     fs::path dir, corpus;
     std::string saved;
 };
 
-}  // namespace
+} // namespace
 
 TEST_F(LexiconPrior, LexiconWordsJoinVocabularyAndSeedEmbedding)
 {
@@ -106,9 +110,9 @@ TEST_F(LexiconPrior, BadSettingsGiveClearErrors)
     o.heads = 2;
     o.length = 4;
     maml::TransformerEncoder model(o);
-    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json::array({{12, 3}}), 2), maml::Error);  // id outside
-    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json::array({{3, 3}}), 9), maml::Error);   // dims > dModel
-    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json{{"good", 3}}, 2), maml::Error);       // not a list
+    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json::array({{12, 3}}), 2), maml::Error); // id outside
+    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json::array({{3, 3}}), 9), maml::Error);  // dims > dModel
+    EXPECT_THROW(model.applyLexiconPrior(nlohmann::json{{"good", 3}}, 2), maml::Error);      // not a list
 
     // A missing lexicon file names what to run.
     fs::remove_all(dir / "text");

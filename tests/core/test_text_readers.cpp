@@ -31,11 +31,12 @@ std::string errorOf(const fs::path& p)
     return "no error";
 }
 
-}  // namespace
+} // namespace
 
 TEST(TextReaders, ReadsTsvWithHeaderAndDomains)
 {
-    auto p = writeTemp("reviews.tsv", "label\ttext\tdomain\npositive\tGreat phone\tamazon\n\nnegative\tAwful food\tyelp\n");
+    auto p = writeTemp("reviews.tsv",
+                       "label\ttext\tdomain\npositive\tGreat phone\tamazon\n\nnegative\tAwful food\tyelp\n");
     auto rows = maml::readTextFile(p);
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].text, "Great phone");
@@ -56,7 +57,9 @@ TEST(TextReaders, ReadsQuotedCsvAndUsesFileNameAsDomain)
 
 TEST(TextReaders, ReadsJsonLines)
 {
-    auto p = writeTemp("s.jsonl", "{\"text\": \"fine\", \"label\": 1, \"domain\": \"d1\"}\n{\"text\": \"meh\", \"label\": \"neg\"}\n");
+    auto p = writeTemp(
+        "s.jsonl",
+        "{\"text\": \"fine\", \"label\": 1, \"domain\": \"d1\"}\n{\"text\": \"meh\", \"label\": \"neg\"}\n");
     auto rows = maml::readTextFile(p);
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].label, "1");
@@ -83,8 +86,9 @@ TEST(TextReaders, MalformedLinesNameFileAndLine)
 
 TEST(TextReaders, SentimentFixtureSkipsEmptyTrailingRecord)
 {
-    auto p = writeTemp("amazon.json",
-                       R"([{"text":"Works great.  ","class":1},{"text":"Broke.","class":0},{"text":"","class":null}])");
+    auto p = writeTemp(
+        "amazon.json",
+        R"([{"text":"Works great.  ","class":1},{"text":"Broke.","class":0},{"text":"","class":null}])");
     auto rows = maml::readSentimentFixture(p, "amazon");
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].text, "Works great.");
@@ -115,7 +119,8 @@ TEST(TextReaders, ImdbDataArrayAndLines)
 TEST(TextReaders, CorpusSelectsDisjointFixedParts)
 {
     std::vector<maml::RawText> raw;
-    for (int i = 0; i < 40; ++i) raw.push_back({"s" + std::to_string(i), i % 2 ? "pos" : "neg", i < 20 ? "a" : "b", i + 1});
+    for (int i = 0; i < 40; ++i)
+        raw.push_back({"s" + std::to_string(i), i % 2 ? "pos" : "neg", i < 20 ? "a" : "b", i + 1});
     maml::TextCorpus corpus("t", "mem", raw);
     EXPECT_EQ(corpus.labelNames(), (std::vector<std::string>{"neg", "pos"}));
     EXPECT_EQ(corpus.domainNames(), (std::vector<std::string>{"a", "b"}));
@@ -126,8 +131,9 @@ TEST(TextReaders, CorpusSelectsDisjointFixedParts)
     all.insert(val.begin(), val.end());
     all.insert(test.begin(), test.end());
     EXPECT_EQ(all.size(), 20u);
-    for (int i : all) EXPECT_EQ(corpus.example(i).domain, 0);
-    EXPECT_EQ(corpus.select("a@train"), train);  // fixed
+    for (int i : all)
+        EXPECT_EQ(corpus.example(i).domain, 0);
+    EXPECT_EQ(corpus.select("a@train"), train); // fixed
     EXPECT_EQ(corpus.select("a+b").size(), 40u);
     EXPECT_EQ(corpus.select("all").size(), 40u);
     EXPECT_THROW(corpus.select("c"), maml::Error);

@@ -15,7 +15,7 @@ TEST(TextTokenizer, SplitsLowerCasedWordsAndPunctuation)
 TEST(TextTokenizer, BuildsVocabularyByFrequencyWithMinCount)
 {
     auto tok = WordTokenizer::build({"good good bad", "good movie", "bad ugly"}, /*minCount=*/2);
-    ASSERT_EQ(tok.vocabSize(), 4);  // [PAD] [UNK] good bad
+    ASSERT_EQ(tok.vocabSize(), 4); // [PAD] [UNK] good bad
     EXPECT_EQ(tok.words()[0], "[PAD]");
     EXPECT_EQ(tok.words()[1], "[UNK]");
     EXPECT_EQ(tok.id("good"), 2);

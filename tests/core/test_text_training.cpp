@@ -65,8 +65,8 @@ maml::ExperimentConfig tinyConfig(const fs::path& corpus)
     c.valEpisodes = 10;
     c.evalEpisodes = 100;
     c.threads = 2;
-    c.extra = {{"dModel", 16}, {"heads", 2}, {"layers", 1}, {"ff", 32}, {"head", "mean"}, {"length", 16},
-               {"minCount", 1}};
+    c.extra = {{"dModel", 16},   {"heads", 2},   {"layers", 1},  {"ff", 32},
+               {"head", "mean"}, {"length", 16}, {"minCount", 1}};
     return c;
 }
 
@@ -74,14 +74,16 @@ std::string runCommand(const std::string& command)
 {
     std::string output;
     FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return output;
+    if (!pipe)
+        return output;
     char buffer[512];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+        output.append(buffer, n);
     ::pclose(pipe);
     return output;
 }
 
-}  // namespace
+} // namespace
 
 TEST(TextTraining, MetaLearnedTransformerBeatsBaselineAndAdaptsToTypedSentences)
 {
@@ -103,8 +105,8 @@ TEST(TextTraining, MetaLearnedTransformerBeatsBaselineAndAdaptsToTypedSentences)
     options.episodes = 100;
     auto r = maml::evaluateCheckpoint(checkpoint, options);
     ASSERT_TRUE(r.hasBaseline);
-    std::printf("synthetic text: MAML %.3f +- %.3f, baseline %.3f +- %.3f\n", r.accuracy.mean, r.accuracy.ci95,
-                r.baselineAccuracy.mean, r.baselineAccuracy.ci95);
+    std::printf("synthetic text: MAML %.3f +- %.3f, baseline %.3f +- %.3f\n", r.accuracy.mean,
+                r.accuracy.ci95, r.baselineAccuracy.mean, r.baselineAccuracy.ci95);
     EXPECT_GT(r.accuracy.mean, r.baselineAccuracy.mean + 0.15);
     EXPECT_GT(r.accuracy.mean, 0.8);
 

@@ -22,12 +22,12 @@ maml::TransformerOptions smallOptions(const std::string& head)
 torch::Tensor sampleIds()
 {
     // Sentences of different lengths; [PAD]=0 at the end of each row.
-    return torch::tensor({{5, 7, 9, 2, 0, 0, 0, 0, 0, 0},
-                          {3, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-                          {8, 8, 4, 6, 11, 29, 1, 0, 0, 0}}, torch::kInt64);
+    return torch::tensor(
+        {{5, 7, 9, 2, 0, 0, 0, 0, 0, 0}, {3, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {8, 8, 4, 6, 11, 29, 1, 0, 0, 0}},
+        torch::kInt64);
 }
 
-}  // namespace
+} // namespace
 
 // The functional encoder equals torch::nn::TransformerEncoderLayer (post-norm, ReLU, no
 // dropout) with the same weights, on every real (non-padding) position.
@@ -38,10 +38,11 @@ TEST(TextTransformer, FunctionalEncoderEqualsTorchModules)
     auto params = model.metaParameters();
     auto ids = sampleIds();
     auto [h, mask] = model.encode(ids, params);
-    ASSERT_EQ(h.size(1), 7);  // cut to the longest sentence
+    ASSERT_EQ(h.size(1), 7); // cut to the longest sentence
 
     torch::NoGradGuard noGrad;
-    auto x = torch::embedding(params[0], ids.narrow(1, 0, 7)) + model.named_buffers()["positions"].narrow(0, 0, 7);
+    auto x =
+        torch::embedding(params[0], ids.narrow(1, 0, 7)) + model.named_buffers()["positions"].narrow(0, 0, 7);
     for (int l = 0; l < 2; ++l) {
         torch::nn::TransformerEncoderLayer ref(
             torch::nn::TransformerEncoderLayerOptions(16, 4).dim_feedforward(24).dropout(0.0));
@@ -98,12 +99,15 @@ TEST(TextTransformer, SecondOrderGradientsFlowThroughInnerStep)
         auto loss = torch::nn::functional::cross_entropy(model.forward(ids, params, true), y);
         auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/true);
         std::vector<torch::Tensor> fast;
-        for (size_t i = 0; i < params.size(); ++i) fast.push_back(params[i] - 0.5 * grads[i]);
+        for (size_t i = 0; i < params.size(); ++i)
+            fast.push_back(params[i] - 0.5 * grads[i]);
         auto outer = torch::nn::functional::cross_entropy(model.forward(ids.flip(0), fast, true), y);
         auto meta = torch::autograd::grad({outer}, params, {}, /*retain_graph=*/true);
         std::vector<torch::Tensor> detachedFast;
-        for (const auto& f : fast) detachedFast.push_back(f.detach().requires_grad_(true));
-        auto firstOrderLoss = torch::nn::functional::cross_entropy(model.forward(ids.flip(0), detachedFast, true), y);
+        for (const auto& f : fast)
+            detachedFast.push_back(f.detach().requires_grad_(true));
+        auto firstOrderLoss =
+            torch::nn::functional::cross_entropy(model.forward(ids.flip(0), detachedFast, true), y);
         auto firstOrder = torch::autograd::grad({firstOrderLoss}, detachedFast);
         double secondOrderPart = 0;
         for (size_t i = 0; i < params.size(); ++i) {

@@ -120,7 +120,8 @@ TEST(Trainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint)
         FAIL() << "expected an error";
     } catch (const Error& e) {
         const std::string what = e.what();
-        EXPECT_TRUE(what.find("NaN") != std::string::npos || what.find("infinite") != std::string::npos) << what;
+        EXPECT_TRUE(what.find("NaN") != std::string::npos || what.find("infinite") != std::string::npos)
+            << what;
         EXPECT_NE(what.find("iteration 4"), std::string::npos) << what;
         EXPECT_NE(what.find("last good state (iteration 3)"), std::string::npos) << what;
     }
@@ -152,5 +153,5 @@ TEST(Trainer, BadConfigsAreRejectedBeforeAnythingIsWritten)
     fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

@@ -51,12 +51,12 @@ TEST(TrainerGlyphs, ShortRunBeatsTheBaselineClearly)
     EvalOptions o;
     o.episodes = 60;
     const auto r = evaluateCheckpoint(RunPaths{dir}.last(), o);
-    std::cerr << c.dataset << ": meta-learned " << r.accuracy.mean << " +- " << r.accuracy.ci95 << ", baseline "
-              << r.baselineAccuracy.mean << " +- " << r.baselineAccuracy.ci95 << "\n";
+    std::cerr << c.dataset << ": meta-learned " << r.accuracy.mean << " +- " << r.accuracy.ci95
+              << ", baseline " << r.baselineAccuracy.mean << " +- " << r.baselineAccuracy.ci95 << "\n";
     EXPECT_GT(r.accuracy.mean, r.baselineAccuracy.mean + 0.10);
     EXPECT_GT(r.accuracy.mean - r.accuracy.ci95, r.baselineAccuracy.mean + r.baselineAccuracy.ci95);
     fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace maml
+} // namespace
+} // namespace maml

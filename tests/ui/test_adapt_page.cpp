@@ -49,7 +49,7 @@ QMimeData* urls(const QStringList& files)
     return mime;
 }
 
-}  // namespace
+} // namespace
 
 class TestAdaptPage : public QObject {
     Q_OBJECT
@@ -123,7 +123,8 @@ private Q_SLOTS:
         std::unique_ptr<QMimeData> bad(urls({notes.fileName(), fake.fileName()}));
         dropOn(page.bins()[0], bad.get());
         QCOMPARE(page.bins()[0]->files().size(), 2);
-        QVERIFY2(page.message().contains(QStringLiteral("notes.txt is not a readable image")), qPrintable(page.message()));
+        QVERIFY2(page.message().contains(QStringLiteral("notes.txt is not a readable image")),
+                 qPrintable(page.message()));
         QVERIFY2(page.message().contains(QStringLiteral("fake.png")), qPrintable(page.message()));
 
         // Queries: file URLs plus one image without a file (as dragged from the episode viewer).
@@ -166,7 +167,8 @@ private Q_SLOTS:
         QSignalSpy failed(page.session(), &AdaptSession::failed);
         page.loadCheckpoint(m_dir.filePath(QStringLiteral("nothing.pt")));
         QVERIFY(failed.wait(30000));
-        QVERIFY2(page.message().contains(QStringLiteral("nothing.pt")) && !page.message().startsWith(QStringLiteral("Loading")),
+        QVERIFY2(page.message().contains(QStringLiteral("nothing.pt")) &&
+                     !page.message().startsWith(QStringLiteral("Loading")),
                  qPrintable(page.message()));
         QVERIFY(!page.isModelLoaded());
     }

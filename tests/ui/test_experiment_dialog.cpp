@@ -30,10 +30,7 @@ private:
     {
         return d.findChild<QLabel*>(QStringLiteral("validationMessage"))->text();
     }
-    static void waitOpened(ExperimentDialog& d)
-    {
-        QTRY_VERIFY_WITH_TIMEOUT(!d.isLoading(), 180000);
-    }
+    static void waitOpened(ExperimentDialog& d) { QTRY_VERIFY_WITH_TIMEOUT(!d.isLoading(), 180000); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -78,14 +75,16 @@ private Q_SLOTS:
         waitOpened(d);
         d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(999);
         QTRY_VERIFY(!okButton(d)->isEnabled());
-        QVERIFY2(message(d).contains(QStringLiteral("classes but the episode needs")), qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("classes but the episode needs")),
+                 qPrintable(message(d)));
         d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(1);
         QTRY_VERIFY(!okButton(d)->isEnabled());
         QVERIFY2(message(d).contains(QStringLiteral("ways (N) must be at least 2")), qPrintable(message(d)));
         d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(5);
         d.findChild<QSpinBox*>(QStringLiteral("iterations"))->setValue(0);
         QTRY_VERIFY(!okButton(d)->isEnabled());
-        QVERIFY2(message(d).contains(QStringLiteral("iterations must be at least 1")), qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("iterations must be at least 1")),
+                 qPrintable(message(d)));
     }
 
     void pickedClassesReachTheConfig()
@@ -116,7 +115,8 @@ private Q_SLOTS:
         QVERIFY(d.saveFile(file));
         ExperimentDialog other(preset(defaultPresetName()));
         QVERIFY(other.loadFile(file));
-        QCOMPARE(QString::fromStdString(other.config().toJson().dump()), QString::fromStdString(c.toJson().dump()));
+        QCOMPARE(QString::fromStdString(other.config().toJson().dump()),
+                 QString::fromStdString(c.toJson().dump()));
         // A broken file is reported, not applied.
         QFile broken(dir.filePath(QStringLiteral("broken.json")));
         QVERIFY(broken.open(QIODevice::WriteOnly));

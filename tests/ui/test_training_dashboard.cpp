@@ -37,7 +37,7 @@ ExperimentConfig tinyConfig()
     return c;
 }
 
-}  // namespace
+} // namespace
 
 class TestTrainingDashboard : public QObject {
     Q_OBJECT
@@ -98,10 +98,12 @@ private Q_SLOTS:
         QCOMPARE(page.charts()->current().train.size(), 24);
         QCOMPARE(page.charts()->current().validation.size(), 3);
         QCOMPARE(page.charts()->plottedPoints(), 24);
-        qInfo("heartbeat ticks %d in %lld ms, longest GUI-thread gap during training: %lld ms (ending at %lld ms), "
+        qInfo("heartbeat ticks %d in %lld ms, longest GUI-thread gap during training: %lld ms (ending at "
+              "%lld ms), "
               "progress signals: %d",
               ticks, clock.elapsed(), longestGap, longestAt, static_cast<int>(progress.count()));
-        QVERIFY2(longestGap < 250, qPrintable(QStringLiteral("GUI thread stalled for %1 ms").arg(longestGap)));
+        QVERIFY2(longestGap < 250,
+                 qPrintable(QStringLiteral("GUI thread stalled for %1 ms").arg(longestGap)));
 
         // What the CLI and the GUI share: the run folder.
         const RunPaths paths{runDir.toStdString()};
@@ -113,7 +115,8 @@ private Q_SLOTS:
         const RunHistory reopened = RunHistory::load(runDir);
         QCOMPARE(reopened.train.size(), 24);
         QCOMPARE(reopened.validation.size(), 3);
-        QCOMPARE(reopened.validation.last().valAccuracy, page.charts()->current().validation.last().valAccuracy);
+        QCOMPARE(reopened.validation.last().valAccuracy,
+                 page.charts()->current().validation.last().valAccuracy);
     }
 
     void pauseStopsProgressAndStopSaves()
@@ -151,7 +154,9 @@ private Q_SLOTS:
         TrainPage page(&workbench);
         QTemporaryDir empty;
         QVERIFY(!page.openRun(empty.path()));
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("trainStats"))->text().contains(QStringLiteral("no training run here")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("trainStats"))
+                    ->text()
+                    .contains(QStringLiteral("no training run here")));
     }
 };
 
