@@ -16,6 +16,8 @@
 #include <cmath>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace maml {
 
 namespace fs = std::filesystem;
@@ -35,13 +37,27 @@ double secondsSince(std::chrono::steady_clock::time_point t)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
+
+/// CPU time of the whole process (every thread), user + system, in seconds. Beside the wall
+/// clock it tells how much of a run's time was its own on a machine shared with other work.
+double processCpuSeconds()
+{
+    struct rusage u {};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto sec = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+    };
+    return sec(u.ru_utime) + sec(u.ru_stime);
+}
 } // namespace
 
 struct Trainer::Impl {
     ExperimentConfig config;
     RunPaths paths;
     int64_t start = 0;
-    double secondsBefore = 0; ///< wall time of earlier sessions of this run
+    double secondsBefore = 0;    ///< wall time of earlier sessions of this run
+    double cpuSecondsBefore = 0; ///< process CPU time of earlier sessions of this run
+    double cpuAtStart = 0;       ///< processCpuSeconds() when this session's run() began
     std::shared_ptr<TaskSource> train, val;
     std::shared_ptr<FunctionalModel> model;
     std::unique_ptr<MetaLearner> learner;
@@ -64,6 +80,7 @@ struct Trainer::Impl {
         i.iteration = iteration;
         i.extra = best.extra;
         i.extra["seconds"] = seconds;
+        i.extra["cpu_seconds"] = cpuSecondsBefore + processCpuSeconds() - cpuAtStart;
         return i;
     }
 
@@ -106,6 +123,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     applyThreads(config.threads);
     MetricsLog metrics(paths.metrics());
     const auto t0 = std::chrono::steady_clock::now();
+    cpuAtStart = processCpuSeconds();
     TrainSummary s;
     s.runDir = paths.dir.string();
     s.iterations = config.iterations;
@@ -164,7 +182,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
             nlohmann::json line = {{"iteration", p.iteration},
                                    {"train_loss", p.trainLoss},
                                    {"train_accuracy", p.trainAccuracy},
-                                   {"seconds", total}};
+                                   {"seconds", total},
+                                   {"cpu_seconds", cpuSecondsBefore + processCpuSeconds() - cpuAtStart}};
             if (p.hasValidation)
                 line.update(
                     {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
@@ -239,6 +258,7 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
         impl->best.bestValAccuracy = info.bestValAccuracy;
         impl->best.bestIteration = info.bestIteration;
         impl->secondsBefore = info.extra.value("seconds", 0.0);
+        impl->cpuSecondsBefore = info.extra.value("cpu_seconds", 0.0);
     }
     if (fs::exists(impl->paths.best()))
         impl->best.extra = readCheckpointInfo(impl->paths.best()).extra;
