@@ -8,6 +8,7 @@
 #include "bench/lib/bench_settings.h"
 #include "bench/lib/reference_case.h"
 #include "core/engine/threads.h"
+#include "core/modules.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -27,15 +28,16 @@ struct TimeArgs {
     uint64_t seed = 1;
     std::string path = "parallel";
     bool tunedAllocator = true;
+    bool stagger = false;
 };
 
 int runTime(const TimeArgs& a)
 {
     applyThreads(a.threads);
-    if (!a.tunedAllocator)
-        setenv("MAML_TUNE_MALLOC", "0", 1); // before MetaLearner's constructor reads it
     torch::manual_seed(a.seed);
-    MetaLearner learner(makeConv4(a.settings), learnerOptionsFor(a.settings, a.path == "parallel"));
+    auto options = learnerOptionsFor(a.settings, a.path == "parallel", a.tunedAllocator);
+    options.staggerTasks = a.stagger;
+    MetaLearner learner(makeConv4(a.settings), options);
     const auto episodes = randomEpisodes(a.settings, a.seed);
     std::vector<double> times;
     for (int i = 0; i < a.warmup + a.iters; ++i) {
@@ -112,6 +114,7 @@ int runCheck(const std::string& prefix, int threads, double tolerance)
 
 int main(int argc, char** argv)
 {
+    maml::registerBuiltinModules();
     CLI::App app{"MAML meta-iteration benchmark (the workbench side)"};
     app.require_subcommand(1);
     TimeArgs t;
@@ -125,6 +128,9 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"parallel", "plain"}));
     bool plainMalloc = false;
     time->add_flag("--plain-malloc", plainMalloc, "leave glibc's allocator settings alone");
+    time->add_flag("--stagger", t.stagger, "start the task workers one after another (experiment)");
+    time->add_option("--torch-ops", t.settings.torchOps,
+                     "Conv-4 operators taken from torch instead of ours: conv,bn,pool or all (ablation)");
     std::string prefix;
     int checkThreads = 2;
     double tolerance = 1e-4;

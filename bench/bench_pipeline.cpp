@@ -11,6 +11,7 @@
 #include "core/data/omniglot.h"
 #include "core/engine/progress.h"
 #include "core/engine/threads.h"
+#include "core/modules.h"
 
 #include <nlohmann/json.hpp>
 
@@ -139,6 +140,7 @@ nlohmann::json runMode(const std::string& mode, const Args& a)
 
 int main(int argc, char** argv)
 {
+    maml::registerBuiltinModules();
     CLI::App app{"Prefetcher stalls and progress-reporting cost during meta-training"};
     Args a;
     app.add_option("--omniglot", a.dir, "an Omniglot folder (images_background layout)");

@@ -81,10 +81,10 @@ def variants(binary, ablation):
     if ablation:
         v += [("ours plain path", ours + ["--path", "plain"], {}),
               ("ours parallel, malloc untuned", ours + ["--path", "parallel", "--plain-malloc"], {}),
-              ("ours parallel, torch max_pool2d", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "pool"}),
-              ("ours parallel, torch batch_norm", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "bn"}),
-              ("ours parallel, torch conv2d", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "conv"}),
-              ("ours parallel, all torch operators", ours + ["--path", "parallel"], {"MAML_TORCH_OPS": "all"}),
+              ("ours parallel, torch max_pool2d", ours + ["--path", "parallel", "--torch-ops", "pool"], {}),
+              ("ours parallel, torch batch_norm", ours + ["--path", "parallel", "--torch-ops", "bn"], {}),
+              ("ours parallel, torch conv2d", ours + ["--path", "parallel", "--torch-ops", "conv"], {}),
+              ("ours parallel, all torch operators", ours + ["--path", "parallel", "--torch-ops", "all"], {}),
               ("reference + malloc env", ref, MALLOC_ENV)]
     return v
 

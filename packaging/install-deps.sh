@@ -6,12 +6,12 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   # core
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libopencv-dev libspdlog-dev libfmt-dev libfreetype-dev
   libcli11-dev nlohmann-json3-dev libarchive-dev libcurl4-openssl-dev
-  libsentencepiece-dev
+  libssl-dev libgloo-dev
   # ui (Qt6Charts' CMake package needs the OpenGL and xkbcommon dev packages)
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   # tests and benchmarks

@@ -1,4 +1,4 @@
-#include "core/cli/cli.h"
+#include "app/cli/cli.h"
 
 #include "core/util/error.h"
 #include "core/util/log.h"

@@ -1,5 +1,5 @@
 // maml-cli datasets | sample | fetch: the data commands.
-#include "core/cli/cli.h"
+#include "app/cli/cli.h"
 
 #include "core/data/dataset_registry.h"
 #include "core/data/downloader.h"

@@ -1,6 +1,6 @@
 // maml-cli presets, train, resume (eval and adapt: cmd_engine_eval.cpp).
-#include "core/cli/cli.h"
-#include "core/cli/cmd_engine_common.h"
+#include "app/cli/cli.h"
+#include "app/cli/cmd_engine_common.h"
 
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"

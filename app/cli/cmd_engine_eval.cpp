@@ -1,11 +1,10 @@
 // maml-cli eval and maml-cli adapt.
-#include "core/cli/cmd_engine_common.h"
+#include "app/cli/cmd_engine_common.h"
 
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
 #include "core/engine/evaluator.h"
 #include "core/text/text_adapter.h"
-#include "core/text/text_eval.h"
 #include "core/util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -53,8 +52,17 @@ void printEval(const EvalResult& r)
         std::cout << std::setprecision(2) << "baseline: accuracy " << 100 * r.baselineAccuracy.mean << "% +- "
                   << 100 * r.baselineAccuracy.ci95 << "%  (loss " << std::setprecision(4)
                   << r.baselineLoss.mean << ")  [same network, fresh initialisation, adapted the same way]\n";
-    std::cout << "misclassified query items: " << r.misclassified.size() << ", time "
-              << formatDuration(r.seconds) << (r.cancelled ? " (cancelled early)" : "") << "\n";
+    for (const auto& b : r.referenceBaselines) {
+        if (!b.error.empty())
+            std::cout << b.label << " baseline not run: " << b.error << "\n";
+        else
+            std::cout << std::setprecision(2) << b.label << ": accuracy " << 100 * b.accuracy.mean << "% +- "
+                      << 100 * b.accuracy.ci95 << "%  [" << b.note << "]\n";
+    }
+    std::cout << "misclassified query items: " << r.misclassifiedTotal << " of " << r.queryItems;
+    if (r.misclassifiedTotal > static_cast<long>(r.misclassified.size()))
+        std::cout << " (the first " << r.misclassified.size() << " are kept for --json and the workbench)";
+    std::cout << ", time " << formatDuration(r.seconds) << (r.cancelled ? " (cancelled early)" : "") << "\n";
 }
 
 std::vector<SupportClass> parseSupport(const std::vector<std::string>& specs)
@@ -125,15 +133,10 @@ void addEvalCommand(CLI::App& app)
                           << std::flush;
         });
         std::cerr << "\n";
-        const auto text = textEvalBaselines(a->checkpoint, a->options); // AFINN-165 for text datasets
-        if (a->json) {
-            auto j = r.toJson();
-            j.update(text);
-            std::cout << j.dump(2) << "\n";
-        } else {
+        if (a->json)
+            std::cout << r.toJson().dump(2) << "\n";
+        else
             printEval(r);
-            std::cout << describeTextBaselines(text);
-        }
     });
 }
 

@@ -1,4 +1,5 @@
 // maml-workbench: the Qt workbench. `--screenshots DIR` renders every page to PNG and exits.
+#include "core/modules.h"
 #include "core/util/log.h"
 #include "ui/background.h"
 #include "ui/log_bridge.h"
@@ -69,6 +70,7 @@ int main(int argc, char** argv)
     parser.addOption(run);
     parser.process(app);
 
+    maml::registerBuiltinModules();
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
     QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { maml::ui::waitForBackgroundThreads(); });

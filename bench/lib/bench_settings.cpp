@@ -46,10 +46,11 @@ std::shared_ptr<Conv4> makeConv4(const MamlSettings& s)
     o.filters = s.filters;
     o.ways = s.ways;
     o.batchStatistics = true;
+    o.torchOperators = TorchOperators::parse(s.torchOps);
     return std::make_shared<Conv4>(o);
 }
 
-MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel)
+MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator)
 {
     MetaLearnerOptions o;
     o.innerSteps = s.steps;
@@ -59,6 +60,7 @@ MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel)
     o.gradClip = 0; // the reference does not clip
     o.batchStatistics = true;
     o.taskParallel = taskParallel;
+    o.tuneAllocator = tunedAllocator;
     return o;
 }
 

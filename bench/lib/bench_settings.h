@@ -20,6 +20,7 @@ struct MamlSettings {
     double innerLr = 0.01;
     bool firstOrder = false;
     int filters = 32, channels = 3, size = 32;
+    std::string torchOps; ///< Conv-4 operators to take from torch ("conv,bn,pool", "all"; ablation)
 };
 
 /// Adds --ways, --shots, ... (the names reference_maml.py uses) to `app`.
@@ -30,7 +31,7 @@ void addSettingsOptions(CLI::App& app, MamlSettings& s);
 std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed);
 
 std::shared_ptr<Conv4> makeConv4(const MamlSettings& s);
-MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel);
+MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator = true);
 
 /// Peak resident memory of this process so far, in KiB (getrusage).
 long peakRssKb();

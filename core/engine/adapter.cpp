@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 struct Adapter::Impl {
     LoadedModel loaded;
-    std::unique_ptr<MetaLearner> learner;
+    std::unique_ptr<InnerLoop> learner;
     std::vector<torch::Tensor> meta; ///< the meta-parameters as loaded
     std::vector<torch::Tensor> fast; ///< adapted weights; empty = not adapted
     torch::Tensor supportX, supportY;
@@ -64,7 +64,7 @@ Adapter::Adapter(const fs::path& checkpoint) : m_impl(std::make_unique<Impl>())
 {
     m_impl->loaded = loadModel(checkpoint);
     m_impl->learner =
-        std::make_unique<MetaLearner>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
+        std::make_unique<InnerLoop>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
     for (const auto& p : m_impl->loaded.model->metaParameters())
         m_impl->meta.push_back(p.detach().clone());
 }

@@ -110,11 +110,12 @@ CheckpointInfo readCheckpointInfo(const fs::path& path)
     return readInfo(archive, path);
 }
 
-CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model,
-                              torch::optim::Optimizer* optimizer, bool restoreRng)
+namespace {
+/// Reads the tensors (and, when asked, the optimizer and RNG state) of an open archive into
+/// objects built from its info.
+void loadState(torch::serialize::InputArchive& archive, const fs::path& path, FunctionalModel& model,
+               torch::optim::Optimizer* optimizer, bool restoreRng)
 {
-    auto archive = openArchive(path);
-    auto info = readInfo(archive, path);
     try {
         for (auto& p : model.named_parameters())
             readTensorInto(archive, "param/" + p.key(), p.value(), path);
@@ -137,15 +138,25 @@ CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model,
     } catch (const c10::Error& e) {
         throw unreadable(path, std::string("a record is damaged (") + e.what_without_backtrace() + ")");
     }
+}
+} // namespace
+
+CheckpointInfo loadCheckpoint(const fs::path& path, FunctionalModel& model,
+                              torch::optim::Optimizer* optimizer, bool restoreRng)
+{
+    auto archive = openArchive(path);
+    auto info = readInfo(archive, path);
+    loadState(archive, path, model, optimizer, restoreRng);
     return info;
 }
 
 LoadedModel loadModel(const fs::path& path)
 {
+    auto archive = openArchive(path); // opened once: its info says which model to build
     LoadedModel out;
-    out.info = readCheckpointInfo(path);
+    out.info = readInfo(archive, path);
     out.model = makeModel(out.info.config);
-    loadCheckpoint(path, *out.model);
+    loadState(archive, path, *out.model, nullptr, false);
     return out;
 }
 

@@ -1,43 +1,25 @@
 #include "core/engine/config_preparer.h"
 
-#include "core/engine/model_factory.h"
-
-#include <mutex>
-#include <vector>
+#include "core/util/registry.h"
 
 namespace maml {
 namespace {
-
-std::mutex& preparersMutex()
+Registry<ConfigPreparer>& preparers()
 {
-    static std::mutex m;
-    return m;
+    static Registry<ConfigPreparer> r;
+    return r;
 }
-
-std::vector<ConfigPreparer>& preparers()
-{
-    static std::vector<ConfigPreparer> p;
-    return p;
-}
-
 } // namespace
 
-void registerConfigPreparer(ConfigPreparer preparer)
+void registerConfigPreparer(const std::string& name, ConfigPreparer preparer)
 {
-    std::lock_guard lock(preparersMutex());
-    preparers().push_back(std::move(preparer));
+    preparers().add(name, std::move(preparer));
 }
 
 void prepareConfig(ExperimentConfig& config)
 {
-    registerEngineExtensions();
-    std::vector<ConfigPreparer> list;
-    {
-        std::lock_guard lock(preparersMutex());
-        list = preparers();
-    }
-    for (const auto& p : list)
-        p(config);
+    for (const auto& [name, prepare] : preparers().entries())
+        prepare(config);
 }
 
 } // namespace maml

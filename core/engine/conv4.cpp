@@ -4,6 +4,8 @@
 #include "core/engine/second_order_ops.h"
 #include "core/util/error.h"
 
+#include <sstream>
+
 namespace maml {
 
 namespace F = torch::nn::functional;
@@ -12,6 +14,26 @@ namespace {
 constexpr int kBlocks = 4;
 constexpr int kPerBlock = 4; // conv weight, conv bias, BN weight, BN bias
 } // namespace
+
+TorchOperators TorchOperators::parse(const std::string& list)
+{
+    TorchOperators t;
+    std::stringstream in(list);
+    std::string unknown;
+    for (std::string item; std::getline(in, item, ',');) {
+        if (item == "conv" || item == "all")
+            t.conv = true;
+        if (item == "bn" || item == "all")
+            t.bn = true;
+        if (item == "pool" || item == "all")
+            t.pool = true;
+        if (item != "conv" && item != "bn" && item != "pool" && item != "all" && !item.empty())
+            unknown += (unknown.empty() ? "" : ", ") + item;
+    }
+    if (!unknown.empty())
+        throw Error("unknown operator name(s): " + unknown, "torch operators", "Use conv, bn, pool or all");
+    return t;
+}
 
 int Conv4::featureSide(int imageSize)
 {
@@ -60,10 +82,10 @@ torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tens
     const auto* p = &params[b * kPerBlock];
     // Convolution, BatchNorm and max-pool written for second-order MAML (second_order_ops.h,
     // max_pool.h): the same values, faster double backwards, less kept for them.
-    // MAML_TORCH_OPS=conv,bn,pool switches each back to torch's own operator (for the
-    // benchmark's ablation).
-    static const bool torchConv = useTorchOperator("conv"), torchBn = useTorchOperator("bn"),
-                      torchPool = useTorchOperator("pool");
+    // Options().torchOperators switches each back to torch's own operator (the benchmark's
+    // ablation).
+    const bool torchConv = m_options.torchOperators.conv, torchBn = m_options.torchOperators.bn,
+               torchPool = m_options.torchOperators.pool;
     constexpr double kEps = 1e-5;
     auto y = torchConv ? F::conv2d(x, p[0], F::Conv2dFuncOptions().bias(p[1]).padding(1))
                        : conv2dSecondOrder(x, p[0], p[1], /*padding=*/1);

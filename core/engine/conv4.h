@@ -7,6 +7,15 @@
 
 namespace maml {
 
+/// Which of Conv-4's operators run as torch's own instead of the second-order ones of
+/// second_order_ops.h / max_pool.h (same values; for the benchmark's ablation).
+struct TorchOperators {
+    bool conv = false, bn = false, pool = false;
+    /// From a list such as "conv,bn", "pool" or "all" (empty: none). Unknown names ->
+    /// maml::Error naming them.
+    static TorchOperators parse(const std::string& list);
+};
+
 struct Conv4Options {
     int channels = 1;   ///< input channels
     int imageSize = 28; ///< input height = width
@@ -15,6 +24,7 @@ struct Conv4Options {
     /// true: BatchNorm always normalises with the batch's statistics (MAML, transductive);
     /// false: running statistics at test time (updated by training-mode forwards).
     bool batchStatistics = true;
+    TorchOperators torchOperators; ///< all off: our operators (the product's setting)
 };
 
 /// Conv-4 as a FunctionalModel. Parameter order: for each block b = 0..3: conv weight,

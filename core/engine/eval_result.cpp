@@ -49,8 +49,18 @@ json EvalResult::toJson() const
         j["baseline_ci95"] = baselineAccuracy.ci95;
         j["baseline_loss"] = baselineLoss.mean;
     }
+    for (const auto& b : referenceBaselines) {
+        if (!b.error.empty()) {
+            j[b.key + "_error"] = b.error;
+            continue;
+        }
+        j[b.key + "_accuracy"] = b.accuracy.mean;
+        j[b.key + "_ci95"] = b.accuracy.ci95;
+        j.update(b.extra);
+    }
     j["per_class"] = perClassJson(*this);
-    j["misclassified_count"] = misclassified.size();
+    j["misclassified_count"] = misclassifiedTotal;
+    j["query_items"] = queryItems;
     j["misclassified"] = misclassifiedJson(*this, 100);
     if (!confusion.empty()) {
         j["confusion_classes"] = classNames;

@@ -42,11 +42,15 @@ public:
             const int t = m_index.at(e.classes.at(y[q]));
             const int p = m_index.at(e.classes.at(pred[q]));
             ++m_result.classCounts[t];
+            ++m_result.queryItems;
             if (!m_result.confusion.empty())
                 ++m_result.confusion[t][p];
-            if (t == p)
+            if (t == p) {
                 ++m_correct[t];
-            else if (static_cast<int>(m_result.misclassified.size()) < m_max)
+                continue;
+            }
+            ++m_result.misclassifiedTotal;
+            if (static_cast<int>(m_result.misclassified.size()) < m_max)
                 m_result.misclassified.push_back(wrongItem(episode, e, q, pred[q]));
         }
     }
@@ -111,9 +115,9 @@ MeanCi meanCi95(const std::vector<double>& values)
     return r;
 }
 
-EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int episodes, int steps,
+EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int episodes, int steps,
                            uint64_t seed, const EvalProgressCallback& progress, RunControl* control,
-                           MetaLearner* baseline, int maxMisclassified)
+                           InnerLoop* baseline, int maxMisclassified)
 {
     const auto start = std::chrono::steady_clock::now();
     EvalResult r;
@@ -173,17 +177,19 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     }
     applyThreads(options.threads >= 0 ? options.threads : config.threads);
     const auto source = makeTaskSource(config, options.split);
-    MetaLearner learner(loaded.model, learnerOptions(config));
-    std::unique_ptr<MetaLearner> baseline;
+    InnerLoop learner(loaded.model, learnerOptions(config)); // scoring needs no optimizer
+    std::unique_ptr<InnerLoop> baseline;
     if (options.baseline) {
         // The baseline's initialisation is seeded, so it is the same network on every run.
         torch::manual_seed(deriveSeed(config.seed, 0xba5e));
-        baseline = std::make_unique<MetaLearner>(makeModel(config), learnerOptions(config));
+        baseline = std::make_unique<InnerLoop>(makeModel(config), learnerOptions(config));
     }
     const int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;
     const int steps = options.steps >= 0 ? options.steps : config.innerStepsEval;
     auto r = evaluateLearner(learner, *source, episodes, steps, options.seed, progress, control,
                              baseline.get(), options.maxMisclassified);
+    if (options.baseline && !r.cancelled)
+        r.referenceBaselines = source->referenceBaselines(r.episodes, options.seed);
     r.dataset = config.dataset;
     r.split = options.split;
     return r;

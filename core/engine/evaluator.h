@@ -19,7 +19,7 @@
 
 namespace maml {
 
-class MetaLearner;
+class InnerLoop;
 class TaskSource;
 
 /// Default base seed of evaluation episodes: episode i has seed deriveSeed(kEvalSeed, i).
@@ -54,6 +54,17 @@ struct Misclassified {
     std::string source; ///< file / record / sentence the item comes from
 };
 
+/// A baseline that needs no network, scored on the evaluator's own episodes (for text: the
+/// AFINN-165 lexicon). TaskSource::referenceBaselines supplies them.
+struct ReferenceBaseline {
+    std::string key;   ///< --json prefix: KEY_accuracy, KEY_ci95 (e.g. "afinn")
+    std::string label; ///< e.g. "AFINN-165"
+    MeanCi accuracy;
+    std::string note;  ///< how it decides, one short line
+    std::string error; ///< non-empty: it could not run (the evaluation itself stands)
+    nlohmann::json extra = nlohmann::json::object(); ///< further --json keys
+};
+
 struct EvalResult {
     int episodes = 0, ways = 0, shots = 0, queries = 0, steps = 0;
     std::string dataset, split;
@@ -68,7 +79,11 @@ struct EvalResult {
     /// confusion[t][p]: query items of pool class t predicted as pool class p (indices into
     /// classNames). Empty when the pool has more than kMaxConfusionClasses classes.
     std::vector<std::vector<int>> confusion;
-    std::vector<Misclassified> misclassified;
+    std::vector<Misclassified> misclassified; ///< the first EvalOptions::maxMisclassified of them
+    long misclassifiedTotal = 0;              ///< all wrong query items (misclassified may hold fewer)
+    long queryItems = 0;                      ///< query items scored
+    /// Baselines of the data itself (with the network baseline, when it was asked for).
+    std::vector<ReferenceBaseline> referenceBaselines;
     double seconds = 0;
     bool cancelled = false; ///< stopped early: the numbers cover `episodes` episodes
 
@@ -86,9 +101,9 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
                               const EvalProgressCallback& progress = {}, RunControl* control = nullptr);
 
 /// Evaluates `learner` on `episodes` episodes of `source` (no baseline). Used for validation.
-EvalResult evaluateLearner(MetaLearner& learner, const TaskSource& source, int episodes, int steps,
+EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int episodes, int steps,
                            uint64_t seed, const EvalProgressCallback& progress = {},
-                           RunControl* control = nullptr, MetaLearner* baseline = nullptr,
+                           RunControl* control = nullptr, InnerLoop* baseline = nullptr,
                            int maxMisclassified = 0);
 
 } // namespace maml

@@ -33,6 +33,10 @@ private:
     std::string m_split;
 };
 
+/// Registers the image TaskSourceFactory ("images": every spec openDataset knows). Called by
+/// registerBuiltinModules() (core/modules.h).
+void registerImageTaskSources();
+
 /// The class pool of `split` for `config`: the explicit class list if the config has one for
 /// this split, else the dataset's split of that name.
 std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config,

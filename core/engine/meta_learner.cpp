@@ -64,23 +64,19 @@ Episode toDevice(const Episode& e, const torch::Device& device, torch::ScalarTyp
     return out;
 }
 
-MetaLearner::MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options)
+InnerLoop::InnerLoop(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options)
     : m_model(std::move(model)), m_options(options)
 {
-    tuneAllocatorForTraining(); // see task_parallel.h: a large part of CPU training time otherwise
-    m_optimizer = std::make_unique<torch::optim::Adam>(m_model->metaParameters(),
-                                                       torch::optim::AdamOptions(options.metaLr));
 }
 
-torch::Tensor MetaLearner::loss(const torch::Tensor& logits, const torch::Tensor& y) const
+torch::Tensor InnerLoop::loss(const torch::Tensor& logits, const torch::Tensor& y) const
 {
     return torch::nn::functional::cross_entropy(logits, y);
 }
 
-std::vector<torch::Tensor> MetaLearner::adapt(const std::vector<torch::Tensor>& params,
-                                              const torch::Tensor& x, const torch::Tensor& y, int steps,
-                                              bool createGraph, const RunControl* control,
-                                              const InnerStepCallback& onStep)
+std::vector<torch::Tensor> InnerLoop::adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
+                                            const torch::Tensor& y, int steps, bool createGraph,
+                                            const RunControl* control, const InnerStepCallback& onStep)
 {
     std::vector<torch::Tensor> fast = params;
     for (int step = 0; step < steps; ++step) {
@@ -97,55 +93,26 @@ std::vector<torch::Tensor> MetaLearner::adapt(const std::vector<torch::Tensor>& 
     return fast;
 }
 
-MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batch, const RunControl* control)
+TaskGradient InnerLoop::taskGradient(const Episode& raw, const std::vector<torch::Tensor>& params,
+                                     double scale, const RunControl* control,
+                                     const std::function<void()>& atPeak)
 {
-    torch::AutoGradMode gradMode(true);
-    auto params = m_model->metaParameters();
-    for (auto& p : params)
-        if (p.grad().defined())
-            p.mutable_grad().zero_();
-    const auto device = params.front().device();
-    const auto dtype = params.front().scalar_type();
-    MetaStepResult r;
-    const double scale = 1.0 / static_cast<double>(batch.size());
-    if (useTaskParallel(*this, batch.size())) {
-        const auto totals = accumulateTasksInParallel(*this, batch, params, scale, control);
-        r.loss = totals.loss;
-        r.accuracy = totals.accuracy;
-    } else {
-        for (const auto& raw : batch) {
-            const Episode e = toDevice(raw, device, dtype);
-            auto fast =
-                adapt(params, e.supportX, e.supportY, m_options.innerSteps, !m_options.firstOrder, control);
-            checkControl(control);
-            auto logits = m_model->forward(e.queryX, fast, /*training=*/true);
-            auto l = loss(logits, e.queryY);
-            (l * scale).backward();
-            r.loss += l.item<double>() * scale;
-            r.accuracy += accuracyOf(logits.detach(), e.queryY) * scale;
-        }
-    }
-    double sq = 0;
-    for (const auto& p : params)
-        if (p.grad().defined())
-            sq += p.grad().to(torch::kFloat64).pow(2).sum().item<double>();
-    r.gradNorm = std::sqrt(sq);
-    r.finite = std::isfinite(r.loss) && std::isfinite(r.gradNorm);
-    return r;
+    const Episode e = toDevice(raw, params.front().device(), params.front().scalar_type());
+    auto fast = adapt(params, e.supportX, e.supportY, m_options.innerSteps, !m_options.firstOrder, control);
+    checkControl(control);
+    auto logits = m_model->forward(e.queryX, fast, /*training=*/true);
+    auto l = loss(logits, e.queryY);
+    if (atPeak)
+        atPeak();
+    TaskGradient out;
+    out.grads = torch::autograd::grad({l * scale}, params, /*grad_outputs=*/{}, /*retain_graph=*/false,
+                                      /*create_graph=*/false, /*allow_unused=*/true);
+    out.loss = l.item<double>();
+    out.accuracy = accuracyOf(logits.detach(), e.queryY);
+    return out;
 }
 
-MetaStepResult MetaLearner::metaStep(const std::vector<Episode>& batch, const RunControl* control)
-{
-    auto r = computeMetaGradient(batch, control);
-    if (!r.finite)
-        return r;
-    if (m_options.gradClip > 0)
-        torch::nn::utils::clip_grad_norm_(m_model->metaParameters(), m_options.gradClip);
-    m_optimizer->step();
-    return r;
-}
-
-TaskScore MetaLearner::score(const Episode& raw, int steps, const RunControl* control)
+TaskScore InnerLoop::score(const Episode& raw, int steps, const RunControl* control)
 {
     torch::AutoGradMode gradMode(true);
     const auto saved = snapshotBuffers(*m_model);
@@ -164,6 +131,57 @@ TaskScore MetaLearner::score(const Episode& raw, int steps, const RunControl* co
     }
     restoreBuffers(*m_model, saved);
     return s;
+}
+
+MetaLearner::MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options)
+    : InnerLoop(std::move(model), options)
+{
+    if (options.tuneAllocator)
+        tuneAllocatorForTraining(); // see task_parallel.h: a large part of CPU training time otherwise
+    m_optimizer = std::make_unique<torch::optim::Adam>(m_model->metaParameters(),
+                                                       torch::optim::AdamOptions(options.metaLr));
+}
+
+MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batch, const RunControl* control)
+{
+    torch::AutoGradMode gradMode(true);
+    const auto params = m_model->metaParameters();
+    const double scale = 1.0 / static_cast<double>(batch.size());
+    auto tasks = runTasks(*this, batch.size(), [&](size_t i, const std::function<void()>& atPeak) {
+        return taskGradient(batch[i], params, scale, control, atPeak);
+    });
+    MetaStepResult r;
+    std::vector<std::vector<torch::Tensor>> perTask;
+    for (auto& t : tasks) {
+        r.loss += t.loss * scale;
+        r.accuracy += t.accuracy * scale;
+        perTask.push_back(std::move(t.grads));
+    }
+    const auto sum = sumInTaskOrder(perTask);
+    double sq = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+        auto p = params[i];
+        if (i < sum.size() && sum[i].defined()) {
+            p.mutable_grad() = sum[i];
+            sq += sum[i].to(torch::kFloat64).pow(2).sum().item<double>();
+        } else if (p.grad().defined()) {
+            p.mutable_grad().zero_();
+        }
+    }
+    r.gradNorm = std::sqrt(sq);
+    r.finite = std::isfinite(r.loss) && std::isfinite(r.gradNorm);
+    return r;
+}
+
+MetaStepResult MetaLearner::metaStep(const std::vector<Episode>& batch, const RunControl* control)
+{
+    auto r = computeMetaGradient(batch, control);
+    if (!r.finite)
+        return r;
+    if (m_options.gradClip > 0)
+        torch::nn::utils::clip_grad_norm_(m_model->metaParameters(), m_options.gradClip);
+    m_optimizer->step();
+    return r;
 }
 
 } // namespace maml

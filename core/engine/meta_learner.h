@@ -24,8 +24,12 @@ struct MetaLearnerOptions {
     double gradClip = 10.0;      ///< max global norm of the meta-gradient; 0 = no clipping
     bool batchStatistics = true; ///< BatchNorm mode: forward(training=true) also at test time
     /// Run the tasks of a meta-batch on parallel threads (same result; see task_parallel_meta.h).
-    /// The environment variable MAML_TASK_PARALLEL=0 also turns it off.
     bool taskParallel = true;
+    /// Task-parallel workers start one after another (an experiment; docs/performance.md).
+    bool staggerTasks = false;
+    /// Keep freed activation memory for reuse (tuneAllocatorForTraining, task_parallel.h);
+    /// done once per process, by the first MetaLearner built with it.
+    bool tuneAllocator = true;
 };
 
 /// Mean query loss and accuracy over the tasks of one meta-batch.
@@ -43,28 +47,64 @@ struct TaskScore {
     torch::Tensor predicted; ///< int64 [n_query] predicted episode labels
 };
 
+/// One task's share of a meta-gradient: scale * d(query loss after adaptation)/d(params).
+struct TaskGradient {
+    double loss = 0;
+    double accuracy = 0;
+    std::vector<torch::Tensor> grads; ///< one per parameter; undefined where it has no effect
+};
+
 /// Called after each inner step with (step index 1..S, support loss before that step).
 using InnerStepCallback = std::function<void(int step, double supportLoss)>;
 
-class MetaLearner {
+/// The per-task part of MAML: adapt weights on a support set, score a query set, and one
+/// task's meta-gradient. Holds no optimizer: evaluation and adaptation use it alone.
+class InnerLoop {
 public:
-    MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options);
+    InnerLoop(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options);
+    virtual ~InnerLoop() = default;
 
     FunctionalModel& model() { return *m_model; }
     std::shared_ptr<FunctionalModel> modelPtr() { return m_model; }
-    torch::optim::Adam& optimizer() { return *m_optimizer; }
     const MetaLearnerOptions& options() const { return m_options; }
 
-    /// Inner loop: `steps` SGD steps on the support set, starting from `params`.
-    /// createGraph = true keeps the graph for second-order meta-gradients. Checks
-    /// `control` between steps (throws maml::Cancelled).
+    /// `steps` SGD steps on the support set, starting from `params`. createGraph = true keeps
+    /// the graph for second-order meta-gradients. Checks `control` between steps (throws
+    /// maml::Cancelled).
     std::vector<torch::Tensor> adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
                                      const torch::Tensor& y, int steps, bool createGraph,
                                      const RunControl* control = nullptr,
                                      const InnerStepCallback& onStep = {});
 
-    /// Accumulates the meta-gradient of the mean query loss over `batch` into the
-    /// meta-parameters' .grad (zeroing them first). Does not step the optimizer.
+    /// One task of a meta-batch: adapt `params` on the support set (options().innerSteps,
+    /// second order unless options().firstOrder), score the query set, and return
+    /// scale * the query loss's gradient with respect to `params`. `atPeak` is called when the
+    /// task's whole graph exists, just before the backward pass frees it.
+    TaskGradient taskGradient(const Episode& episode, const std::vector<torch::Tensor>& params, double scale,
+                              const RunControl* control = nullptr, const std::function<void()>& atPeak = {});
+
+    /// Adapt-then-score: adapts copies of the meta-parameters for `steps` steps on the support
+    /// set and scores the query set. The meta-parameters and buffers are not changed.
+    TaskScore score(const Episode& episode, int steps, const RunControl* control = nullptr);
+
+protected:
+    torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& y) const;
+
+    std::shared_ptr<FunctionalModel> m_model;
+    MetaLearnerOptions m_options;
+};
+
+/// MAML's outer loop: the meta-gradient of a meta-batch (its tasks scheduled by
+/// task_parallel_meta.h) and Adam on the meta-parameters.
+class MetaLearner : public InnerLoop {
+public:
+    MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearnerOptions& options);
+
+    torch::optim::Adam& optimizer() { return *m_optimizer; }
+
+    /// Puts the meta-gradient of the mean query loss over `batch` into the meta-parameters'
+    /// .grad (replacing what was there): the tasks' gradients summed in task order, so the
+    /// result does not depend on how the tasks were scheduled. Does not step the optimizer.
     MetaStepResult computeMetaGradient(const std::vector<Episode>& batch,
                                        const RunControl* control = nullptr);
 
@@ -72,15 +112,7 @@ public:
     /// clipping and an Adam step (otherwise nothing changes and result.finite is false).
     MetaStepResult metaStep(const std::vector<Episode>& batch, const RunControl* control = nullptr);
 
-    /// Adapt-then-score: adapts copies of the meta-parameters for `steps` steps on the support
-    /// set and scores the query set. The meta-parameters are not changed.
-    TaskScore score(const Episode& episode, int steps, const RunControl* control = nullptr);
-
 private:
-    torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& y) const;
-
-    std::shared_ptr<FunctionalModel> m_model;
-    MetaLearnerOptions m_options;
     std::unique_ptr<torch::optim::Adam> m_optimizer;
 };
 

@@ -3,21 +3,14 @@
 #include "core/engine/conv4.h"
 #include "core/util/error.h"
 
-#include <map>
-#include <mutex>
+#include "core/util/registry.h"
 
 namespace maml {
 
 namespace {
-std::mutex& registryMutex()
+Registry<ModelFactory>& registry()
 {
-    static std::mutex m;
-    return m;
-}
-
-std::map<std::string, ModelFactory>& registry()
-{
-    static std::map<std::string, ModelFactory> r;
+    static Registry<ModelFactory> r;
     return r;
 }
 
@@ -48,37 +41,27 @@ void registerConv4Model()
 
 void registerModelFactory(const std::string& name, ModelFactory factory)
 {
-    std::lock_guard lock(registryMutex());
-    registry()[name] = std::move(factory);
+    registry().add(name, std::move(factory));
 }
 
 std::vector<std::string> modelNames()
 {
-    registerEngineExtensions();
-    std::lock_guard lock(registryMutex());
-    std::vector<std::string> names;
-    for (const auto& [name, _] : registry())
-        names.push_back(name);
-    return names;
+    return registry().names();
 }
 
 std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config)
 {
-    registerEngineExtensions();
-    ModelFactory factory;
-    {
-        std::lock_guard lock(registryMutex());
-        auto it = registry().find(config.model);
-        if (it != registry().end())
-            factory = it->second;
-    }
+    const auto factory = registry().find(config.model);
     if (!factory) {
+        if (registry().empty())
+            throw Error("no model is registered", "makeModel",
+                        "The program must call maml::registerBuiltinModules() at start-up (core/modules.h)");
         std::string known;
         for (const auto& n : modelNames())
             known += (known.empty() ? "" : ", ") + n;
         throw Error("unknown model '" + config.model + "'", "config model", "Known models: " + known);
     }
-    auto model = factory(config);
+    auto model = (*factory)(config);
     model->to(deviceOf(config));
     return model;
 }

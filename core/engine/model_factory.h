@@ -22,10 +22,7 @@ std::vector<std::string> modelNames();
 /// on config.device. Throws maml::Error for an unknown model name.
 std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config);
 
-/// Registration calls of modules that extend the engine (models, task sources, presets).
-/// Called once, automatically, before the first lookup in any engine registry. Defined in
-/// core/engine/extensions.cpp: a module adds one line there (static initialisers alone are
-/// not enough, because maml_core is a static library and unreferenced objects are dropped).
-void registerEngineExtensions();
+/// Registers the built-in "conv4" factory. Called by registerBuiltinModules() (core/modules.h).
+void registerConv4Model();
 
 } // namespace maml

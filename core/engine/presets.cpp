@@ -1,21 +1,13 @@
 #include "core/engine/presets.h"
 
-#include "core/engine/model_factory.h"
 #include "core/util/embedded.h"
 #include "core/util/error.h"
-
-#include <mutex>
+#include "core/util/registry.h"
 
 namespace maml {
 
 namespace {
 using nlohmann::json;
-
-struct PresetStore {
-    std::mutex mutex;
-    std::vector<Preset> list;
-    std::string defaultName;
-};
 
 Preset parsePreset(const json& entry)
 {
@@ -30,72 +22,65 @@ Preset parsePreset(const json& entry)
     return p;
 }
 
-PresetStore& store()
+Registry<Preset>& store()
 {
-    static PresetStore s;
-    static std::once_flag once;
-    std::call_once(once, [] {
-        const auto& files = embedded::files();
-        auto it = files.find("presets.json");
-        if (it == files.end())
-            throw Error("presets.json is not compiled in", "maml_core", "Rebuild the project");
-        const json j = json::parse(it->second);
-        s.defaultName = j.value("default", "glyphs-5w1s");
-        for (const auto& entry : j.at("presets"))
-            s.list.push_back(parsePreset(entry));
-    });
-    return s;
+    static Registry<Preset> r;
+    return r;
 }
 
-void ensureExtensions()
+std::string& defaultName()
 {
-    static std::once_flag once;
-    std::call_once(once, [] { registerEngineExtensions(); });
+    static std::string name = "glyphs-5w1s";
+    return name;
 }
 } // namespace
 
+void registerEmbeddedPresets()
+{
+    const auto& files = embedded::files();
+    auto it = files.find("presets.json");
+    if (it == files.end())
+        throw Error("presets.json is not compiled in", "maml_core", "Rebuild the project");
+    const json j = json::parse(it->second);
+    defaultName() = j.value("default", "glyphs-5w1s");
+    for (const auto& entry : j.at("presets"))
+        registerPreset(parsePreset(entry));
+}
+
 std::string defaultPresetName()
 {
-    return store().defaultName;
+    return defaultName();
 }
 
 std::vector<Preset> presets()
 {
-    ensureExtensions();
-    auto& s = store();
-    std::lock_guard lock(s.mutex);
-    return s.list;
+    std::vector<Preset> out;
+    for (auto& [name, p] : store().entries())
+        out.push_back(std::move(p));
+    return out;
 }
 
 std::vector<std::string> presetNames()
 {
-    std::vector<std::string> names;
-    for (const auto& p : presets())
-        names.push_back(p.name);
-    return names;
+    return store().names();
 }
 
 ExperimentConfig preset(const std::string& name)
 {
+    if (auto p = store().find(name))
+        return p->config;
     std::string known;
-    for (const auto& p : presets()) {
-        if (p.name == name)
-            return p.config;
-        known += (known.empty() ? "" : ", ") + p.name;
-    }
-    throw Error("no preset named '" + name + "'", "presets", "Known presets: " + known);
+    for (const auto& n : presetNames())
+        known += (known.empty() ? "" : ", ") + n;
+    throw Error("no preset named '" + name + "'", "presets",
+                known.empty()
+                    ? "No presets are registered: the program must call maml::registerBuiltinModules()"
+                    : "Known presets: " + known);
 }
 
 void registerPreset(const Preset& p)
 {
-    auto& s = store();
-    std::lock_guard lock(s.mutex);
-    for (auto& existing : s.list)
-        if (existing.name == p.name) {
-            existing = p;
-            return;
-        }
-    s.list.push_back(p);
+    store().add(p.name, p);
 }
 
 } // namespace maml

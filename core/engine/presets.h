@@ -24,7 +24,10 @@ std::vector<std::string> presetNames();
 std::vector<Preset> presets();
 /// The preset called `name`; throws maml::Error listing the known names if unknown.
 ExperimentConfig preset(const std::string& name);
-/// Adds (or replaces) a preset at run time, e.g. from another module's own preset file.
+/// Adds (or replaces) a preset, e.g. from another module's own preset file.
 void registerPreset(const Preset& p);
+/// Registers the presets of resources/presets.json (compiled in) and its default. Called by
+/// registerBuiltinModules() (core/modules.h).
+void registerEmbeddedPresets();
 
 } // namespace maml

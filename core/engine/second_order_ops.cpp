@@ -454,18 +454,4 @@ torch::Tensor batchNormMaxPoolSecondOrder(const torch::Tensor& x, const torch::T
     return BnPoolFn::apply(x, weight, bias, eps);
 }
 
-bool useTorchOperator(const std::string& op)
-{
-    static const std::string list = [] {
-        const char* v = std::getenv("MAML_TORCH_OPS");
-        return std::string(v ? v : "");
-    }();
-    std::stringstream in(list);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (item == op || item == "all")
-            return true;
-    return false;
-}
-
 } // namespace maml

@@ -18,8 +18,8 @@
 /// torch operations, so any order still works. Results equal torch's up to float rounding
 /// (tests/core/test_second_order_ops.cpp compares all three orders).
 ///
-/// MAML_TORCH_OPS (a comma list of "conv", "bn", "pool", or "all") switches Conv-4 back to
-/// torch's own operators, for the benchmark's ablation.
+/// Conv4Options::torchOperators switches Conv-4 back to torch's own operators, for the
+/// benchmark's ablation.
 
 #include <torch/torch.h>
 
@@ -41,9 +41,5 @@ torch::Tensor batchNormSecondOrder(const torch::Tensor& x, const torch::Tensor& 
 /// its double backward. Same values; float32 CPU tensors take the fast path.
 torch::Tensor batchNormMaxPoolSecondOrder(const torch::Tensor& x, const torch::Tensor& weight,
                                           const torch::Tensor& bias, double eps);
-
-/// True when MAML_TORCH_OPS names `op` ("conv", "bn", "pool") or "all": Conv-4 then uses
-/// torch's operator instead of ours. Read once per process.
-bool useTorchOperator(const std::string& op);
 
 } // namespace maml

@@ -181,9 +181,6 @@ void tuneAllocatorForTraining()
 #if defined(__GLIBC__)
     static std::once_flag once;
     std::call_once(once, [] {
-        const char* v = std::getenv("MAML_TUNE_MALLOC");
-        if (v && std::string(v) == "0")
-            return;
         // Blocks up to 32 MiB (glibc's upper limit) come from the heap and are reused;
         // freed memory is given back to the kernel only beyond 1 GiB of slack.
         mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
@@ -191,12 +188,6 @@ void tuneAllocatorForTraining()
         mallopt(M_TOP_PAD, 16 * 1024 * 1024);
     });
 #endif
-}
-
-bool taskParallelEnabledByDefault()
-{
-    const char* v = std::getenv("MAML_TASK_PARALLEL");
-    return !(v && std::string(v) == "0");
 }
 
 } // namespace maml

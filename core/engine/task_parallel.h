@@ -52,12 +52,8 @@ std::vector<torch::Tensor> sumInTaskOrder(const std::vector<std::vector<torch::T
 /// Makes the glibc allocator keep freed memory for reuse instead of returning every large
 /// block to the kernel. Without it each activation tensor of a few MB is a fresh mmap whose
 /// pages the kernel must zero on first touch, which costs a large part of a CPU meta-iteration.
-/// Process-wide and idempotent; a no-op on other C libraries or when the environment variable
-/// MAML_TUNE_MALLOC is "0". MetaLearner's constructor calls it.
+/// Process-wide and idempotent; a no-op on other C libraries. MetaLearner's constructor calls
+/// it unless MetaLearnerOptions::tuneAllocator is off.
 void tuneAllocatorForTraining();
-
-/// Whether meta-batches should run task-parallel by default: true unless the environment
-/// variable MAML_TASK_PARALLEL is "0" (the plain, operator-parallel path, for comparison).
-bool taskParallelEnabledByDefault();
 
 } // namespace maml

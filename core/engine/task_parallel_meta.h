@@ -1,38 +1,29 @@
 #pragma once
 /// \file
-/// MetaLearner::computeMetaGradient's per-task loop with the tasks of the meta-batch on
-/// parallel threads (TaskParallel). Same result as the plain loop: every task's gradient is
-/// computed exactly as there and the gradients are summed in task order.
+/// The scheduler of a meta-batch's tasks: on parallel threads (TaskParallel, one operator
+/// thread each) or one after another on the caller's thread. Each task's work is
+/// InnerLoop::taskGradient; the scheduler only decides where it runs, and returns the results
+/// in task order so that the meta-gradient does not depend on the schedule.
 
-#include "core/data/episode.h"
 #include "core/engine/meta_learner.h"
 
+#include <functional>
 #include <vector>
 
 namespace maml {
 
-/// Mean query loss and accuracy of the tasks (their meta-gradient went into .grad).
-struct TaskBatchTotals {
-    double loss = 0;
-    double accuracy = 0;
-};
+/// Whether `learner` runs a meta-batch of `tasks` tasks on parallel threads: options()
+/// .taskParallel is on, torch has more than one thread, there is more than one task, the model
+/// is on the CPU, and BatchNorm uses batch statistics (running statistics would be updated by
+/// several threads at once).
+bool useTaskParallel(InnerLoop& learner, size_t tasks);
 
-/// Whether `learner` should use the task-parallel path for a meta-batch of `tasks` tasks:
-/// options().taskParallel is on (and MAML_TASK_PARALLEL is not "0"), torch has more than one
-/// thread, there is more than one task, the model is on the CPU, and BatchNorm uses batch
-/// statistics (running statistics would be updated by several threads at once).
-bool useTaskParallel(MetaLearner& learner, size_t tasks);
+/// One task: (its index, a callback for the moment its memory peaks) -> its gradient.
+using TaskWork = std::function<TaskGradient(size_t index, const std::function<void()>& atPeak)>;
 
-/// Whether the workers start staggered (TaskParallel::run): environment variable
-/// MAML_TASK_STAGGER=1 (an experiment; see docs/performance.md).
-bool staggerTasks();
-
-/// For each episode: adapt `params` on the support set (learner.adapt), score the query set,
-/// and add scale * d(query loss)/d(params) into params' .grad (which must be zero or
-/// undefined). Runs on torch::get_num_threads() workers with one operator thread each.
-/// Rethrows maml::Cancelled or any task's error after all tasks stopped.
-TaskBatchTotals accumulateTasksInParallel(MetaLearner& learner, const std::vector<Episode>& batch,
-                                          const std::vector<torch::Tensor>& params, double scale,
-                                          const RunControl* control);
+/// Runs work(0) ... work(count - 1), on torch::get_num_threads() workers when
+/// useTaskParallel(learner, count), else in order on this thread, and returns the results in
+/// task order. Rethrows maml::Cancelled or a task's error after all tasks stopped.
+std::vector<TaskGradient> runTasks(InnerLoop& learner, size_t count, const TaskWork& work);
 
 } // namespace maml

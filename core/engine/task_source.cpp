@@ -1,23 +1,15 @@
 #include "core/engine/task_source.h"
 
-#include "core/engine/model_factory.h"
 #include "core/util/error.h"
-
-#include <mutex>
+#include "core/util/registry.h"
 
 namespace maml {
 
 namespace {
-std::mutex& factoriesMutex()
+Registry<TaskSourceFactory>& factories()
 {
-    static std::mutex m;
-    return m;
-}
-
-std::vector<TaskSourceFactory>& factories()
-{
-    static std::vector<TaskSourceFactory> f;
-    return f;
+    static Registry<TaskSourceFactory> r;
+    return r;
 }
 
 /// Samples each batch on the caller's thread.
@@ -54,23 +46,22 @@ std::unique_ptr<BatchStream> TaskSource::stream(uint64_t seed, uint64_t firstBat
 
 void registerTaskSourceFactory(TaskSourceFactory factory)
 {
-    std::lock_guard lock(factoriesMutex());
-    factories().insert(factories().begin(), std::move(factory));
+    const std::string name = factory.name;
+    factories().add(name, std::move(factory));
 }
 
 std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
 {
-    registerEngineExtensions();
-    std::vector<TaskSourceFactory> list;
-    {
-        std::lock_guard lock(factoriesMutex());
-        list = factories();
-    }
-    // The built-in image factory ("images") accepts every spec, so it is tried last.
+    const auto list = factories().entries();
+    if (list.empty())
+        throw Error("no data source is registered", "makeTaskSource",
+                    "The program must call maml::registerBuiltinModules() at start-up (core/modules.h)");
+    // Later registrations first; the built-in image factory ("images") accepts every spec, so
+    // it is tried last.
     for (int pass = 0; pass < 2; ++pass)
-        for (const auto& f : list)
-            if ((f.name == "images") == (pass == 1) && f.accepts(config.dataset))
-                return f.make(config, split);
+        for (auto it = list.rbegin(); it != list.rend(); ++it)
+            if ((it->second.name == "images") == (pass == 1) && it->second.accepts(config.dataset))
+                return it->second.make(config, split);
     throw Error("no data source accepts the dataset spec '" + config.dataset + "'", "config dataset",
                 "Run `maml-cli datasets` to see the known datasets");
 }

@@ -5,6 +5,7 @@
 
 #include "core/data/episode.h"
 #include "core/engine/config.h"
+#include "core/engine/evaluator.h"
 
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,12 @@ public:
     virtual std::string itemSource(int cls, int index) const { return {}; }
     /// One line for logs, e.g. "glyphs test split: 200 classes, 5-way 1-shot 15-query".
     virtual std::string describe() const = 0;
+    /// Baselines of the data that need no network (none by default), scored on the episodes
+    /// sample(deriveSeed(seed, i)), i < episodes: the evaluator's own.
+    virtual std::vector<ReferenceBaseline> referenceBaselines(int episodes, uint64_t seed) const
+    {
+        return {};
+    }
 
     /// Meta-batch `index` of a run with base seed `seed`: `count` episodes with seeds
     /// deriveSeed(deriveSeed(seed, index), j), j = 0..count-1.
@@ -57,8 +64,8 @@ struct TaskSourceFactory {
     std::function<bool(const std::string& spec)> accepts;
     std::function<std::shared_ptr<TaskSource>(const ExperimentConfig&, const std::string& split)> make;
 };
-/// Registers a factory; later registrations are tried first. The image factory (every spec
-/// openDataset knows) is built in and tried last.
+/// Registers a factory (under factory.name; the same name replaces it); later registrations
+/// are tried first. The image factory ("images": every spec openDataset knows) is tried last.
 void registerTaskSourceFactory(TaskSourceFactory factory);
 
 } // namespace maml

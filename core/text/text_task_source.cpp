@@ -10,6 +10,7 @@
 #include "core/util/error.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -172,6 +173,26 @@ std::string TextTaskSource::itemSource(int cls, int index) const
     return "[" + m_corpus->domainNames()[static_cast<size_t>(ex.domain)] + "] " + ex.text;
 }
 
+std::vector<ReferenceBaseline> TextTaskSource::referenceBaselines(int episodes, uint64_t seed) const
+{
+    ReferenceBaseline b;
+    b.key = "afinn";
+    b.label = "AFINN-165";
+    try {
+        AfinnClassifier afinn(afinnLexiconPath());
+        double zeroShare = 0;
+        b.accuracy = afinn.evaluate(*this, episodes, seed, &zeroShare);
+        char note[128];
+        std::snprintf(note, sizeof note, "lexicon, positive if score > 0; %.1f%% of queries score 0",
+                      100 * zeroShare);
+        b.note = note;
+        b.extra = {{"afinn_zero_share", zeroShare}};
+    } catch (const Error& e) {
+        b.error = e.what();
+    }
+    return {b};
+}
+
 std::string TextTaskSource::describe() const
 {
     std::string domains;
@@ -184,7 +205,7 @@ std::string TextTaskSource::describe() const
            std::to_string(s.queries) + "-query";
 }
 
-void registerTextExtensions()
+void registerTextModule()
 {
     registerModelFactory(
         "transformer", [](const ExperimentConfig& config) -> std::shared_ptr<FunctionalModel> {
@@ -204,7 +225,7 @@ void registerTextExtensions()
                                                 resolveTextSplit(config, split), config.episodeSpec());
     };
     registerTaskSourceFactory(std::move(text));
-    registerConfigPreparer(attachTextTokenizer);
+    registerConfigPreparer("text tokenizer", attachTextTokenizer);
     registerTextPresets();
 }
 

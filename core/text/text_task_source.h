@@ -38,6 +38,8 @@ public:
     /// "[domain] sentence" of example `index` (cls is the label; index a corpus example index).
     std::string itemSource(int cls, int index) const override;
     std::string describe() const override;
+    /// The AFINN-165 lexicon (key "afinn"; positive when a sentence's score is above 0).
+    std::vector<ReferenceBaseline> referenceBaselines(int episodes, uint64_t seed) const override;
 
     const TextCorpus& corpus() const { return *m_corpus; }
     const WordTokenizer& tokenizer() const { return m_tokenizer; }
@@ -51,8 +53,9 @@ private:
     std::unique_ptr<TextEpisodeSampler> m_sampler;
 };
 
-/// Registers the "transformer" model, the text task-source factory and the text presets with
-/// the engine. Called from core/engine/extensions.cpp.
-void registerTextExtensions();
+/// Registers the text module with the engine: the "transformer" model, the text task-source
+/// factory, the tokenizer's config preparer and the text presets. Called by
+/// registerBuiltinModules() (core/modules.h).
+void registerTextModule();
 
 } // namespace maml

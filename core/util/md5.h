@@ -1,10 +1,11 @@
 #pragma once
 /// \file
-/// MD5 (RFC 1321), to verify downloads against published checksums. Not for security.
+/// MD5, to verify downloads against published checksums (not for security), computed by
+/// OpenSSL's EVP digest interface (libcrypto).
 
 #include <cstddef>
-#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace maml {
@@ -13,6 +14,10 @@ namespace maml {
 class Md5 {
 public:
     Md5();
+    ~Md5();
+    Md5(const Md5&) = delete;
+    Md5& operator=(const Md5&) = delete;
+
     /// Adds `size` bytes to the digest.
     void update(const void* data, size_t size);
     /// The digest as 32 lower-case hex digits. Finishes the computation; call once.
@@ -24,12 +29,8 @@ public:
     static std::string ofFile(const std::filesystem::path& path);
 
 private:
-    void transform(const uint8_t block[64]);
-
-    uint32_t m_state[4];
-    uint64_t m_length = 0; ///< bytes seen so far
-    uint8_t m_buffer[64];
-    size_t m_buffered = 0;
+    struct Context;
+    std::unique_ptr<Context> m_context;
 };
 
 } // namespace maml

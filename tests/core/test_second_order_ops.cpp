@@ -1,7 +1,9 @@
 // conv2dSecondOrder and batchNormSecondOrder (Conv-4's operators for second-order MAML)
 // against torch's conv2d and batch_norm: values, first, second and third derivatives, an input
 // that needs no gradient (the first block's images), and the fallback for other dtypes.
+#include "core/engine/conv4.h"
 #include "core/engine/second_order_ops.h"
+#include "core/util/error.h"
 
 #include <gtest/gtest.h>
 
@@ -196,12 +198,15 @@ TEST(SecondOrderOps, OtherDtypesAndNoGradGoToTorch)
 
 TEST(SecondOrderOps, TorchOperatorSwitchIsOffByDefault)
 {
-    // The test environment does not set MAML_TORCH_OPS, so Conv-4 uses the fast operators.
-    if (std::getenv("MAML_TORCH_OPS"))
-        GTEST_SKIP() << "MAML_TORCH_OPS is set";
-    EXPECT_FALSE(maml::useTorchOperator("conv"));
-    EXPECT_FALSE(maml::useTorchOperator("bn"));
-    EXPECT_FALSE(maml::useTorchOperator("pool"));
+    // Conv-4's default options use the fast operators; only the benchmark's ablation asks for
+    // torch's own.
+    const maml::TorchOperators defaults = maml::Conv4Options{}.torchOperators;
+    EXPECT_FALSE(defaults.conv);
+    EXPECT_FALSE(defaults.bn);
+    EXPECT_FALSE(defaults.pool);
+    const auto all = maml::TorchOperators::parse("all");
+    EXPECT_TRUE(all.conv && all.bn && all.pool);
+    EXPECT_THROW(maml::TorchOperators::parse("conv,fft"), maml::Error);
 }
 
 namespace {

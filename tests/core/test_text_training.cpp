@@ -4,7 +4,6 @@
 #include "core/engine/evaluator.h"
 #include "core/engine/trainer.h"
 #include "core/text/text_adapter.h"
-#include "core/text/text_eval.h"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,7 @@
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
+#include "core/modules.h"
 #include "ui/adapt_page.h"
 #include "ui/adapt_session.h"
 #include "ui/class_bin.h"
@@ -69,6 +70,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        maml::registerBuiltinModules();
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         qputenv("XDG_CACHE_HOME", m_dir.filePath(QStringLiteral("cache")).toUtf8());

@@ -2,6 +2,7 @@
 // valid, class picker, JSON save/load.
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
+#include "core/modules.h"
 #include "ui/class_picker.h"
 #include "ui/dataset_cache.h"
 #include "ui/experiment_dialog.h"
@@ -35,6 +36,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        maml::registerBuiltinModules();
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_cache.isValid());
         // Glyphs are generated into this test's own cache, not the user's.

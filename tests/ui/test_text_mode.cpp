@@ -5,6 +5,7 @@
 // messages for an empty class box, duplicate names and a model of the other kind).
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
+#include "core/modules.h"
 #include "ui/adapt_page.h"
 #include "ui/adapt_session.h"
 #include "ui/dataset_chooser.h"
@@ -127,6 +128,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        maml::registerBuiltinModules();
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         m_corpus = m_dir.filePath(QStringLiteral("synthetic.tsv"));

@@ -3,6 +3,7 @@
 // then opens in the dashboard with the same curves.
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
+#include "core/modules.h"
 #include "ui/run_history.h"
 #include "ui/train_page.h"
 #include "ui/training_charts.h"
@@ -47,6 +48,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        maml::registerBuiltinModules();
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         qputenv("XDG_CACHE_HOME", m_dir.filePath(QStringLiteral("cache")).toUtf8());
