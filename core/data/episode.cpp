@@ -82,6 +82,11 @@ EpisodeSampler::EpisodeSampler(const ImageDataset& dataset, std::vector<int> cla
             throw Error("class index " + std::to_string(cls) + " is out of range", where,
                         "The dataset has " + std::to_string(dataset.classCount()) + " classes");
         const int have = dataset.imageCount(cls);
+        if (have == 0)
+            throw Error(
+                "class '" + dataset.classNames()[cls] + "' has 0 images in this copy of the dataset", where,
+                "Leave this class out (another split or class list), or use a copy of the dataset that "
+                "holds its images");
         if (have < need)
             throw Error("class '" + dataset.classNames()[cls] + "' has " + std::to_string(have) +
                             " images; K + Q = " + std::to_string(need),

@@ -1,5 +1,6 @@
 #include "core/data/cifar100.h"
 #include "core/data/dataset_registry.h"
+#include "core/data/episode.h"
 #include "core/util/error.h"
 #include "test_support.h"
 
@@ -126,4 +127,43 @@ TEST(Cifar100, ReadsFromManyThreadsAtOnce)
     for (auto& t : threads)
         t.join();
     EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(Cifar100, AClassWithoutImagesIsAClearErrorWhereverItIsAsked)
+{
+    // As in the project's development copy: the CIFAR-FS test classes are named but empty.
+    const std::vector<std::string> testClasses = {
+        "whale",    "poppy",   "rose",  "sweet_pepper", "telephone",    "bed",   "table",
+        "wardrobe", "leopard", "plain", "chimpanzee",   "fox",          "snail", "worm",
+        "baby",     "man",     "woman", "bicycle",      "pickup_truck", "rocket"};
+    TempDir tmp;
+    test::writeCifarFolder(tmp.path(), 6, 1, testClasses);
+    const std::string spec = "cifar100:" + tmp.path().string();
+    auto ds = openDataset(spec);
+    EXPECT_EQ(ds->imageCount(ds->classIndex("whale")), 0);
+    // The val split samples; the test split names an empty class and says what to do.
+    EXPECT_NO_THROW(EpisodeSampler(*ds, ds->splits().at("val"), EpisodeSpec{5, 1, 2}));
+    const std::string msg = errorOf([&] {
+        EpisodeSampler(*ds, ds->splits().at("test"), EpisodeSpec{5, 1, 2});
+    });
+    EXPECT_NE(msg.find("has 0 images"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Leave this class out"), std::string::npos) << msg;
+    // The CLI says the same for `sample` on the test split and on a chosen empty class.
+    std::string out;
+    EXPECT_EQ(test::runCommand(std::string(MAML_TEST_CLI) + " sample --dataset " + spec +
+                                   " --split test --ways 5 --shots 1 --queries 2 --out " +
+                                   (tmp / "x.png").string(),
+                               &out),
+              1)
+        << out;
+    EXPECT_NE(out.find("has 0 images"), std::string::npos) << out;
+    EXPECT_EQ(test::runCommand(
+                  std::string(MAML_TEST_CLI) + " sample --dataset " + spec +
+                      " --split all --classes beaver,otter,rocket --ways 3 --shots 1 --queries 2 --out " +
+                      (tmp / "y.png").string(),
+                  &out),
+              1)
+        << out;
+    EXPECT_NE(out.find("class 'rocket' has 0 images"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "x.png"));
 }

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
 #include <opencv2/imgcodecs.hpp>
@@ -161,16 +162,19 @@ std::string cifarRecord(int coarse, int fine, int serial)
     return r;
 }
 
-fs::path writeCifarFolder(const fs::path& dir, int perClassTrain, int perClassTest)
+fs::path writeCifarFolder(const fs::path& dir, int perClassTrain, int perClassTest,
+                          const std::vector<std::string>& empty)
 {
     const fs::path d = dir / "cifar-100-binary";
     std::string train, test, fine, coarse;
     for (int f = 0; f < 100; ++f) {
+        fine += cifarFineNames()[f] + "\n";
+        if (std::find(empty.begin(), empty.end(), cifarFineNames()[f]) != empty.end())
+            continue;
         for (int i = 0; i < perClassTrain; ++i)
             train += cifarRecord(cifarCoarseOf(f), f, i);
         for (int i = 0; i < perClassTest; ++i)
             test += cifarRecord(cifarCoarseOf(f), f, 1000 + i);
-        fine += cifarFineNames()[f] + "\n";
     }
     for (const auto& c : cifarCoarseNames())
         coarse += c + "\n";

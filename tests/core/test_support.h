@@ -41,8 +41,10 @@ int cifarCoarseOf(int fine);
 /// One CIFAR-100 record: coarse, fine, then 3072 pixel bytes made from (fine, serial).
 std::string cifarRecord(int coarse, int fine, int serial);
 /// Writes dir/cifar-100-binary/{train.bin,test.bin,*_label_names.txt} with `perClassTrain`
-/// and `perClassTest` records for every fine class.
-std::filesystem::path writeCifarFolder(const std::filesystem::path& dir, int perClassTrain, int perClassTest);
+/// and `perClassTest` records for every fine class but those named in `empty` (none: they
+/// are listed in the label file only, as in the project's CIFAR-100 development copy).
+std::filesystem::path writeCifarFolder(const std::filesystem::path& dir, int perClassTrain, int perClassTest,
+                                       const std::vector<std::string>& empty = {});
 
 /// Packs the folder `root/sub` as `sub/...` into a .tar.gz.
 void makeTarGz(const std::filesystem::path& root, const std::string& sub,
