@@ -3,6 +3,7 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/model_factory.h"
+#include "core/engine/task_parallel_meta.h"
 #include "core/engine/task_source.h"
 #include "core/engine/threads.h"
 #include "core/util/error.h"
@@ -129,29 +130,42 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
     ClassTally tally(source, r, maxMisclassified);
     std::vector<double> losses, baselineLosses;
     auto stream = source.stream(seed, 0, 1);
-    for (int i = 0; i < episodes; ++i) {
+    // Episodes are scored side by side on the task-parallel workers (one operator thread each:
+    // a few-shot episode's operators are too small to split), a chunk at a time so that
+    // progress, pause and cancel stay responsive; results are tallied in episode order.
+    const bool parallel = useTaskParallel(learner, 2) && (!baseline || useTaskParallel(*baseline, 2));
+    const int chunk = parallel ? 2 * torch::get_num_threads() : 1;
+    for (int first = 0; first < episodes && !r.cancelled; first += chunk) {
         waitWhilePaused(control);
+        const int n = std::min(chunk, episodes - first);
+        std::vector<Episode> batch;
+        std::vector<TaskScore> scores(n), baselineScores(n);
         try {
             if (control && control->cancelled())
                 throw Cancelled();
-            const Episode e = stream->next().front();
-            const TaskScore s = learner.score(e, steps, control);
-            TaskScore b;
-            if (baseline)
-                b = baseline->score(e, steps, control);
-            r.episodeAccuracies.push_back(s.accuracy);
-            losses.push_back(s.loss);
-            tally.add(i, e, s.predicted);
-            if (baseline) {
-                r.baselineEpisodeAccuracies.push_back(b.accuracy);
-                baselineLosses.push_back(b.loss);
-            }
+            for (int i = 0; i < n; ++i)
+                batch.push_back(stream->next().front());
+            runEach(learner, static_cast<size_t>(n), [&](size_t i) {
+                scores[i] = learner.score(batch[i], steps, control);
+                if (baseline)
+                    baselineScores[i] = baseline->score(batch[i], steps, control);
+            });
         } catch (const Cancelled&) {
             r.cancelled = true;
             break;
         }
-        if (progress)
-            progress({i + 1, episodes, mean(r.episodeAccuracies), mean(r.baselineEpisodeAccuracies)});
+        for (int i = 0; i < n; ++i) {
+            r.episodeAccuracies.push_back(scores[i].accuracy);
+            losses.push_back(scores[i].loss);
+            tally.add(first + i, batch[i], scores[i].predicted);
+            if (baseline) {
+                r.baselineEpisodeAccuracies.push_back(baselineScores[i].accuracy);
+                baselineLosses.push_back(baselineScores[i].loss);
+            }
+            if (progress)
+                progress(
+                    {first + i + 1, episodes, mean(r.episodeAccuracies), mean(r.baselineEpisodeAccuracies)});
+        }
     }
     tally.finish();
     r.episodes = static_cast<int>(r.episodeAccuracies.size());

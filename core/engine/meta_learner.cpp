@@ -115,7 +115,10 @@ TaskGradient InnerLoop::taskGradient(const Episode& raw, const std::vector<torch
 TaskScore InnerLoop::score(const Episode& raw, int steps, const RunControl* control)
 {
     torch::AutoGradMode gradMode(true);
-    const auto saved = snapshotBuffers(*m_model);
+    // With batch statistics nothing writes the buffers, and episodes may be scored on several
+    // threads at once; running statistics are restored after the adaptation moved them.
+    const bool restore = !m_options.batchStatistics;
+    const auto saved = restore ? snapshotBuffers(*m_model) : std::vector<torch::Tensor>{};
     std::vector<torch::Tensor> start;
     for (const auto& p : m_model->metaParameters())
         start.push_back(p.detach().clone().requires_grad_(true));
@@ -129,7 +132,8 @@ TaskScore InnerLoop::score(const Episode& raw, int steps, const RunControl* cont
         s.predicted = logits.argmax(1).cpu();
         s.accuracy = s.predicted.eq(e.queryY.cpu()).to(torch::kFloat64).mean().item<double>();
     }
-    restoreBuffers(*m_model, saved);
+    if (restore)
+        restoreBuffers(*m_model, saved);
     return s;
 }
 

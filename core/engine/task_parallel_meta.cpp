@@ -27,6 +27,18 @@ bool useTaskParallel(InnerLoop& learner, size_t tasks)
            learner.model().metaParameters().front().is_cpu();
 }
 
+void runEach(InnerLoop& learner, size_t count, const std::function<void(size_t)>& work)
+{
+    if (!useTaskParallel(learner, count)) {
+        for (size_t i = 0; i < count; ++i)
+            work(i);
+        return;
+    }
+    sharedPool(torch::get_num_threads())->run(static_cast<int>(count), [&](int i) {
+        work(static_cast<size_t>(i));
+    });
+}
+
 std::vector<TaskGradient> runTasks(InnerLoop& learner, size_t count, const TaskWork& work)
 {
     std::vector<TaskGradient> results(count);

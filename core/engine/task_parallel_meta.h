@@ -18,6 +18,10 @@ namespace maml {
 /// several threads at once).
 bool useTaskParallel(InnerLoop& learner, size_t tasks);
 
+/// Runs work(0) ... work(count - 1) like runTasks (parallel when useTaskParallel(learner,
+/// count)); for work that keeps its own results, e.g. scoring evaluation episodes.
+void runEach(InnerLoop& learner, size_t count, const std::function<void(size_t index)>& work);
+
 /// One task: (its index, a callback for the moment its memory peaks) -> its gradient.
 using TaskWork = std::function<TaskGradient(size_t index, const std::function<void()>& atPeak)>;
 
