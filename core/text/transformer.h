@@ -45,6 +45,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
                           bool training) override;
     nlohmann::json architecture() const override;
+    std::string torchScriptNet() const override;
 
     /// The encoder output [n, L', dModel] (L' = the longest sequence of x) and the mask of real
     /// tokens [n, L'] (bool). Used by forward and by tests.
