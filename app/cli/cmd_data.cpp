@@ -1,5 +1,6 @@
 // maml-cli datasets | sample | fetch: the data commands.
 #include "app/cli/cli.h"
+#include "app/cli/progress_printer.h"
 
 #include "core/data/dataset_registry.h"
 #include "core/data/downloader.h"
@@ -151,12 +152,12 @@ std::string mib(int64_t bytes)
     return s.str();
 }
 
-void showProgress(int64_t received, int64_t total)
+void showProgress(ProgressPrinter& printer, int64_t received, int64_t total)
 {
-    std::cerr << "\rdownloading: " << mib(received);
+    std::string line = "downloading: " + mib(received);
     if (total > 0)
-        std::cerr << " of " << mib(total) << " (" << (100 * received / total) << "%)";
-    std::cerr << "   " << std::flush;
+        line += " of " + mib(total) + " (" + std::to_string(100 * received / total) + "%)";
+    printer.update(total > 0 ? static_cast<double>(received) / total : 0.0, line);
 }
 
 void runFetch(const FetchArgs& args)
@@ -169,7 +170,10 @@ void runFetch(const FetchArgs& args)
     const fs::path dir = args.dir.empty() ? defaultCacheDir() / "cifar100" : fs::path(args.dir);
     DownloadOptions options;
     options.expectedMd5 = args.md5;
-    options.progress = showProgress;
+    ProgressPrinter printer;
+    options.progress = [&printer](int64_t received, int64_t total) {
+        showProgress(printer, received, total);
+    };
     options.cancel = &g_cancel;
     auto previous = std::signal(SIGINT, [](int) { g_cancel = true; });
     bool already = false;
@@ -178,12 +182,11 @@ void runFetch(const FetchArgs& args)
         folder = fetchCifar100(dir, args.url, options, &already);
     } catch (...) {
         std::signal(SIGINT, previous);
-        std::cerr << "\n";
+        printer.breakLine();
         throw;
     }
     std::signal(SIGINT, previous);
-    if (!already)
-        std::cerr << "\n";
+    printer.breakLine();
     std::cout << (already ? "CIFAR-100 is already in " : "CIFAR-100 verified and unpacked in ")
               << folder.string() << "\nUse it as --dataset cifar100"
               << (args.dir.empty() ? "" : ":" + dir.string()) << "\n";

@@ -1,6 +1,7 @@
 // maml-cli presets, train, resume (eval and adapt: cmd_engine_eval.cpp).
 #include "app/cli/cli.h"
 #include "app/cli/cmd_engine_common.h"
+#include "app/cli/progress_printer.h"
 
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
@@ -26,28 +27,30 @@ public:
     }
     void onIteration(const TrainProgress& p) override
     {
-        const double now = p.elapsedSeconds;
-        if (now - m_lastDraw < 0.2 && p.iteration != p.iterations && !p.hasValidation)
-            return;
-        m_lastDraw = now;
         const int width = 24;
-        const int filled = static_cast<int>(width * p.iteration / std::max<int64_t>(1, p.iterations));
+        const double fraction = static_cast<double>(p.iteration) / std::max<int64_t>(1, p.iterations);
+        const int filled = static_cast<int>(width * fraction);
         std::ostringstream line;
-        line << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << p.iteration
-             << "/" << p.iterations << std::fixed << std::setprecision(3) << "  loss " << p.trainLoss
-             << "  acc " << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond
-             << " it/s  ETA " << formatDuration(p.etaSeconds) << "   ";
-        std::cerr << line.str() << std::flush;
+        if (m_printer.interactive())
+            line << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] ";
+        else
+            line << "iteration ";
+        line << p.iteration << "/" << p.iterations << std::fixed << std::setprecision(3) << "  loss "
+             << p.trainLoss << "  acc " << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond
+             << " it/s  ETA " << formatDuration(p.etaSeconds);
+        m_printer.update(fraction, line.str(), p.hasValidation);
     }
     void onValidation(const TrainProgress& p) override
     {
-        std::cerr << "\n  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
+        m_printer.breakLine();
+        std::cerr << "  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
                   << p.valAccuracy << " +- " << p.valCi95 << ", loss " << p.valLoss
                   << (p.newBest ? "  (best)" : "") << "\n";
     }
+    void onFinished(const TrainSummary&) override { m_printer.breakLine(); }
 
 private:
-    double m_lastDraw = -1;
+    ProgressPrinter m_printer;
 };
 
 std::atomic<RunControl*> g_control{nullptr};
@@ -79,7 +82,6 @@ int runTrainer(Trainer& trainer)
     SigintGuard guard(control);
     ProgressBar bar;
     const auto s = trainer.run(&bar, &control);
-    std::cerr << "\n";
     std::cout << (s.cancelled ? "stopped" : "finished") << " at iteration " << s.iterationsDone << " of "
               << s.iterations << " in " << formatDuration(s.seconds) << "\n";
     std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss << ", accuracy "

@@ -1,5 +1,6 @@
 // maml-cli eval and maml-cli adapt.
 #include "app/cli/cmd_engine_common.h"
+#include "app/cli/progress_printer.h"
 
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
@@ -126,13 +127,14 @@ void addEvalCommand(CLI::App& app)
         a->options.baseline = !a->noBaseline;
         if (a->seed >= 0)
             a->options.seed = static_cast<uint64_t>(a->seed);
-        const auto r = evaluateCheckpoint(a->checkpoint, a->options, [](const EvalProgress& p) {
-            if (p.done % 10 == 0 || p.done == p.total)
-                std::cerr << "\repisode " << p.done << "/" << p.total << "  accuracy " << std::fixed
-                          << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy
-                          << std::flush;
+        ProgressPrinter printer;
+        const auto r = evaluateCheckpoint(a->checkpoint, a->options, [&printer](const EvalProgress& p) {
+            std::ostringstream line;
+            line << "episode " << p.done << "/" << p.total << "  accuracy " << std::fixed
+                 << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy;
+            printer.update(static_cast<double>(p.done) / std::max(1, p.total), line.str());
         });
-        std::cerr << "\n";
+        printer.breakLine();
         if (a->json)
             std::cout << r.toJson().dump(2) << "\n";
         else
