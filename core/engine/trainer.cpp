@@ -2,6 +2,7 @@
 
 #include "core/engine/checkpoint.h"
 #include "core/engine/config_preparer.h"
+#include "core/engine/eta.h"
 #include "core/engine/evaluator.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/metrics_log.h"
@@ -136,6 +137,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     spdlog::info("training {} from iteration {} of {}: {}", paths.dir.string(), start, config.iterations,
                  train->describe());
     auto stream = train->stream(config.seed, static_cast<uint64_t>(start), config.metaBatch);
+    EtaEstimator eta(config.iterations, config.valEvery);
     for (int64_t it = start; it < config.iterations; ++it) {
         while (control && control->pause.load() && !control->cancelled())
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -143,7 +145,9 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         try {
             if (control && control->cancelled())
                 throw Cancelled();
+            const auto stepStart = std::chrono::steady_clock::now();
             r = learner->metaStep(stream->next(), control);
+            eta.addStep(secondsSince(stepStart));
         } catch (const Cancelled&) {
             s.cancelled = true;
             break;
@@ -167,17 +171,19 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         p.trainLoss = r.loss;
         p.trainAccuracy = r.accuracy;
         p.elapsedSeconds = secondsSince(t0);
-        p.itersPerSecond = (p.iteration - start) / std::max(1e-9, p.elapsedSeconds);
-        p.etaSeconds = (config.iterations - p.iteration) / std::max(1e-9, p.itersPerSecond);
+        p.itersPerSecond = 1.0 / std::max(1e-9, eta.secondsPerStep()); // training speed, validations apart
         const bool validateNow = p.iteration % config.valEvery == 0 || p.iteration == config.iterations;
         const double total = secondsBefore + p.elapsedSeconds;
         if (validateNow) {
+            const auto validationStart = std::chrono::steady_clock::now();
             try {
                 validate(p, total, observer, control);
             } catch (const Cancelled&) {
                 s.cancelled = true;
             }
+            eta.addValidation(secondsSince(validationStart));
         }
+        p.etaSeconds = eta.remainingSeconds(p.iteration);
         if (p.iteration % config.logEvery == 0 || p.hasValidation) {
             nlohmann::json line = {{"iteration", p.iteration},
                                    {"train_loss", p.trainLoss},
