@@ -4,11 +4,11 @@
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
-#include "ui/adapt_page.h"
-#include "ui/adapt_session.h"
-#include "ui/class_bin.h"
-#include "ui/dataset_cache.h"
-#include "ui/query_area.h"
+#include "ui/adapt/adapt_page.h"
+#include "ui/adapt/adapt_session.h"
+#include "ui/adapt/class_bin.h"
+#include "ui/adapt/query_area.h"
+#include "ui/common/dataset_cache.h"
 #include "ui/workbench.h"
 
 #include <QDropEvent>

@@ -2,9 +2,9 @@
 // valid, class picker, JSON save/load.
 #include "core/data/dataset.h"
 #include "core/engine/presets.h"
-#include "ui/class_picker.h"
-#include "ui/dataset_cache.h"
-#include "ui/experiment_dialog.h"
+#include "ui/common/dataset_cache.h"
+#include "ui/experiment/class_picker.h"
+#include "ui/experiment/experiment_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
