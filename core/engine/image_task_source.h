@@ -33,6 +33,11 @@ private:
     std::string m_split;
 };
 
+/// The image dataset of `config` (its spec, image size, channels, rotations), shared through
+/// maml::DatasetCache: what every image task source of the config reads. Throws maml::Error when
+/// it cannot be opened or gives images of another shape than the config's.
+std::shared_ptr<const ImageDataset> openImageDataset(const ExperimentConfig& config);
+
 /// The class pool of `split` for `config`: the explicit class list if the config has one for
 /// this split, else the dataset's split of that name.
 std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config,

@@ -1,6 +1,7 @@
 #include "tools/screenshot_tour/screenshot_tour.h"
 
 #include "core/data/dataset.h"
+#include "core/engine/image_task_source.h"
 #include "core/engine/presets.h"
 #include "core/text/text_datasets.h"
 #include "ui/adapt/adapt_page.h"
@@ -8,7 +9,7 @@
 #include "ui/adapt/query_area.h"
 #include "ui/adapt/text_class_box.h"
 #include "ui/adapt/text_query_panel.h"
-#include "ui/common/dataset_cache.h"
+#include "ui/common/dataset_image.h"
 #include "ui/data/data_page.h"
 #include "ui/episodes/episodes_page.h"
 #include "ui/evaluate/evaluate_page.h"
@@ -168,7 +169,7 @@ void ScreenshotTour::evaluate()
 QStringList ScreenshotTour::writeSampleImages(int classIndex, int count, int first)
 {
     const auto& c = m_window->workbench()->experiment();
-    auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+    auto ds = openImageDataset(c);
     const int cls = ds->splitClasses(c.testSplit).at(static_cast<size_t>(classIndex));
     QStringList files;
     for (int i = first; i < first + count; ++i) {
@@ -188,7 +189,7 @@ void ScreenshotTour::adapt()
     waitUntil([page] { return page->isModelLoaded(); },
               [this, page] {
                   const auto& c = m_window->workbench()->experiment();
-                  auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+                  auto ds = openImageDataset(c);
                   const auto pool = ds->splitClasses(c.testSplit);
                   QStringList queries;
                   for (int i = 0; i < page->bins().size(); ++i) {

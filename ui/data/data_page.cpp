@@ -2,10 +2,11 @@
 
 #include "core/data/dataset.h"
 #include "core/data/dataset_registry.h"
+#include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
 #include "core/text/text_task_source.h"
 #include "ui/common/background.h"
-#include "ui/common/dataset_cache.h"
+#include "ui/common/dataset_image.h"
 #include "ui/workbench.h"
 
 #include <QHBoxLayout>
@@ -176,7 +177,7 @@ void DataPage::loadGallery()
         [c, text] {
             if (text)
                 return textEntries(c);
-            auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+            auto ds = openImageDataset(c);
             QVector<Thumb> thumbs;
             for (int cls : ds->splitClasses(c.trainSplit))
                 thumbs.append({QString::fromStdString(ds->classNames()[cls]),

@@ -2,9 +2,10 @@
 
 #include "core/data/dataset.h"
 #include "core/engine/checkpoint.h"
+#include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
 #include "ui/common/background.h"
-#include "ui/common/dataset_cache.h"
+#include "ui/common/dataset_image.h"
 #include "ui/evaluate/eval_session.h"
 #include "ui/workbench.h"
 
@@ -298,9 +299,9 @@ void EvaluatePage::loadGallery(const EvalResult& r)
     runInBackground<QVector<GalleryItem>>(
         this,
         [checkpoint, wrong, dataset] {
-            const auto config = readCheckpointInfo(checkpoint).config;
-            auto ds =
-                DatasetCache::instance().open(dataset, config.imageSize, config.channels, config.rotations);
+            auto config = readCheckpointInfo(checkpoint).config;
+            config.dataset = dataset; // the evaluated one (may differ from the trained one)
+            auto ds = openImageDataset(config);
             QVector<GalleryItem> items;
             for (size_t i = 0; i < wrong.size() && i < 120; ++i) {
                 const auto& m = wrong[i];

@@ -1,7 +1,7 @@
 #include "ui/experiment/class_picker.h"
 
 #include "core/data/dataset.h"
-#include "ui/common/dataset_cache.h"
+#include "ui/common/dataset_image.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,10 +1,10 @@
 #include "ui/experiment/experiment_dialog.h"
 
 #include "core/data/dataset.h"
+#include "core/engine/image_task_source.h"
 #include "core/engine/presets.h"
 #include "core/text/text_task_source.h"
 #include "ui/common/background.h"
-#include "ui/common/dataset_cache.h"
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/dataset_chooser.h"
 #include "ui/experiment/experiment_check.h"
@@ -275,7 +275,7 @@ void ExperimentDialog::openDataset()
             });
     }
     runInBackground<std::shared_ptr<const ImageDataset>>(
-        this, [c] { return DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations); },
+        this, [c] { return openImageDataset(c); },
         [this, generation](std::shared_ptr<const ImageDataset> ds) {
             if (generation == m_openGeneration)
                 onDatasetOpened(ds);
