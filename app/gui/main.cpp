@@ -1,6 +1,5 @@
 // maml-workbench: the Qt workbench (the screenshot tour is a tool of its own: tools/screenshot_tour).
 #include "core/util/log.h"
-#include "ui/common/background.h"
 #include "ui/common/log_bridge.h"
 #include "ui/main_window.h"
 
@@ -62,7 +61,6 @@ int main(int argc, char** argv)
 
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { maml::ui::waitForBackgroundThreads(); });
 
     maml::ui::MainWindow window;
     window.show();

@@ -2,7 +2,6 @@
 // in DIR (the README's and docs/gui.md's pictures), then exits: 0 when every picture was written.
 #include "core/util/log.h"
 #include "tools/screenshot_tour/screenshot_tour.h"
-#include "ui/common/background.h"
 #include "ui/common/log_bridge.h"
 
 #include <QApplication>
@@ -49,7 +48,6 @@ int main(int argc, char** argv)
 
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { maml::ui::waitForBackgroundThreads(); });
 
     // On the stack: its window must be gone before QApplication is destroyed.
     maml::ui::ScreenshotTour tour(parser.positionalArguments().first());

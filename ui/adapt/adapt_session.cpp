@@ -117,18 +117,11 @@ QStringList corpusLabels(const ExperimentConfig& c)
 AdaptSession::AdaptSession(QObject* parent) : QObject(parent), m_state(std::make_shared<State>())
 {
     qRegisterMetaType<QVector<maml::ui::QueryPrediction>>();
-    m_context = new QObject;
-    m_context->moveToThread(&m_thread);
-    m_thread.setObjectName(QStringLiteral("adaptation"));
-    m_thread.start(QThread::LowPriority);
 }
 
 AdaptSession::~AdaptSession()
 {
-    m_state->control.cancel = true;
-    m_thread.quit();
-    m_thread.wait();
-    delete m_context; // its thread has finished: no event can reach it any more
+    m_state->control.cancel = true; // m_worker's destructor then waits for the job running now
 }
 
 void AdaptSession::post(std::function<void(State&)> job)
@@ -136,27 +129,20 @@ void AdaptSession::post(std::function<void(State&)> job)
     ++m_busy;
     if (m_busy == 1)
         Q_EMIT busyChanged(true);
-    auto state = m_state;
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, state, job] {
-            QString error;
-            try {
-                job(*state);
-            } catch (const std::exception& e) {
-                error = QString::fromUtf8(e.what());
-            }
-            QMetaObject::invokeMethod(
-                this,
-                [this, error] {
-                    if (!error.isEmpty())
-                        Q_EMIT failed(error);
-                    if (--m_busy == 0)
-                        Q_EMIT busyChanged(false);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    m_worker.post([this, state = m_state, job] {
+        QString error;
+        try {
+            job(*state);
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        queueTo(this, [this, error] {
+            if (!error.isEmpty())
+                Q_EMIT failed(error);
+            if (--m_busy == 0)
+                Q_EMIT busyChanged(false);
+        });
+    });
 }
 
 void AdaptSession::load(const QString& checkpoint)
@@ -175,12 +161,9 @@ void AdaptSession::load(const QString& checkpoint)
         const QString description = describe(c, s.text.get());
         const QStringList labels = text ? corpusLabels(c) : QStringList();
         const int ways = c.ways, steps = c.innerStepsEval;
-        QMetaObject::invokeMethod(
-            this,
-            [this, ways, steps, description, text, labels] {
-                Q_EMIT loaded(ways, steps, description, text, labels);
-            },
-            Qt::QueuedConnection);
+        queueTo(this, [this, ways, steps, description, text, labels] {
+            Q_EMIT loaded(ways, steps, description, text, labels);
+        });
     });
 }
 
@@ -209,8 +192,7 @@ void AdaptSession::adapt(const QVector<SupportBin>& support, int steps, const QS
         }
         s.hasSupport = true;
         auto onStep = [this](int step, double loss) {
-            QMetaObject::invokeMethod(
-                this, [this, step, loss] { Q_EMIT stepLoss(step, loss); }, Qt::QueuedConnection);
+            queueTo(this, [this, step, loss] { Q_EMIT stepLoss(step, loss); });
         };
         if (text)
             s.text->adapt(steps, onStep, &s.control);
@@ -218,8 +200,7 @@ void AdaptSession::adapt(const QVector<SupportBin>& support, int steps, const QS
             s.adapter->adapt(steps, onStep, &s.control);
         const auto predictions =
             queries.isEmpty() ? QVector<QueryPrediction>() : predictNow(s, queries, text);
-        QMetaObject::invokeMethod(
-            this, [this, predictions] { Q_EMIT predicted(predictions, true); }, Qt::QueuedConnection);
+        queueTo(this, [this, predictions] { Q_EMIT predicted(predictions, true); });
     });
 }
 
@@ -240,9 +221,7 @@ void AdaptSession::predict(const QStringList& queries, bool text)
             return;
         const bool adapted = s.adapted();
         const auto predictions = predictNow(s, queries, text);
-        QMetaObject::invokeMethod(
-            this, [this, predictions, adapted] { Q_EMIT predicted(predictions, adapted); },
-            Qt::QueuedConnection);
+        queueTo(this, [this, predictions, adapted] { Q_EMIT predicted(predictions, adapted); });
     });
 }
 

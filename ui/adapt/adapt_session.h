@@ -4,13 +4,14 @@
 // sentences, reset. The GUI thread only sends requests and receives plain values.
 
 #include "ui/adapt/query_area.h"
+#include "ui/common/worker_thread.h"
 
 #include <QObject>
 #include <QPair>
 #include <QStringList>
-#include <QThread>
 #include <QVector>
 
+#include <functional>
 #include <memory>
 
 namespace maml::ui {
@@ -52,10 +53,9 @@ private:
     /// On the worker thread: predictions of the loaded model for files or sentences.
     static QVector<QueryPrediction> predictNow(State& s, const QStringList& queries, bool text);
 
-    QThread m_thread;
-    QObject* m_context = nullptr; ///< lives on m_thread; jobs run in its event loop
     std::shared_ptr<State> m_state;
     int m_busy = 0;
+    WorkerThread m_worker{QStringLiteral("adaptation"), QThread::LowPriority}; ///< last: stops first
 };
 
 } // namespace maml::ui

@@ -5,7 +5,6 @@
 #include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
 #include "core/text/text_task_source.h"
-#include "ui/common/background.h"
 #include "ui/common/dataset_image.h"
 #include "ui/workbench.h"
 
@@ -172,17 +171,20 @@ void DataPage::loadGallery()
     m_gallery->setWordWrap(text);
     m_galleryTitle->setText(
         tr("<b>Classes of %1</b> (opening the dataset...)").arg(QString::fromStdString(c.dataset)));
-    runInBackground<QVector<Thumb>>(
+    m_worker.run<QVector<Thumb>>(
         this,
         [c, text] {
             if (text)
                 return textEntries(c);
             auto ds = openImageDataset(c);
             QVector<Thumb> thumbs;
-            for (int cls : ds->splitClasses(c.trainSplit))
+            for (int cls : ds->splitClasses(c.trainSplit)) {
+                if (WorkerThread::interruptionRequested())
+                    break; // the page is going away
                 thumbs.append({QString::fromStdString(ds->classNames()[cls]),
                                ds->imageCount(cls) > 0 ? datasetImage(*ds, cls, 0) : QImage(),
                                ds->imageCount(cls), QString()});
+            }
             return thumbs;
         },
         [this, generation, c, text](QVector<Thumb> thumbs) {

@@ -1,6 +1,8 @@
 #pragma once
 // Page 1: the experiment in one glance, the datasets on this machine and the classes.
 
+#include "ui/common/worker_thread.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -36,6 +38,7 @@ private:
     QLabel* m_galleryTitle = nullptr;
     bool m_loading = false;
     int m_generation = 0;
+    WorkerThread m_worker{QStringLiteral("data page")}; ///< last member: stops before the rest goes
 };
 
 } // namespace maml::ui

@@ -1,6 +1,5 @@
 #include "ui/episodes/episodes_page.h"
 
-#include "ui/common/background.h"
 #include "ui/episodes/episode_view.h"
 #include "ui/experiment/dataset_chooser.h"
 #include "ui/workbench.h"
@@ -106,7 +105,7 @@ void EpisodesPage::sample()
     m_loading = true;
     const int generation = ++m_generation;
     m_status->setText(tr("Sampling..."));
-    runInBackground<EpisodePicture>(
+    m_worker.run<EpisodePicture>(
         this, [config, split, seed] { return sampleEpisodePicture(config, split, seed); },
         [this, generation](EpisodePicture picture) {
             if (generation != m_generation)

@@ -1,6 +1,8 @@
 #pragma once
 // Page 2: one sampled episode as an image grid; resample, seed, zoom.
 
+#include "ui/common/worker_thread.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -41,6 +43,7 @@ private:
     QLabel* m_status = nullptr;
     bool m_loading = false;
     int m_generation = 0;
+    WorkerThread m_worker{QStringLiteral("episodes page")}; ///< last member: stops before the rest goes
 };
 
 } // namespace maml::ui

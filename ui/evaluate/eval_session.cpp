@@ -1,6 +1,6 @@
 #include "ui/evaluate/eval_session.h"
 
-#include <QMetaObject>
+#include <QElapsedTimer>
 
 namespace maml::ui {
 
@@ -11,16 +11,12 @@ EvalSession::EvalSession(QObject* parent) : QObject(parent)
 
 EvalSession::~EvalSession()
 {
-    stop();
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
+    stop(); // m_worker's destructor then waits for the evaluation to return
 }
 
 bool EvalSession::isRunning() const
 {
-    return m_thread && m_thread->isRunning();
+    return m_running;
 }
 
 void EvalSession::stop()
@@ -33,13 +29,10 @@ void EvalSession::start(const QString& checkpoint, const EvalOptions& options)
 {
     if (isRunning())
         return;
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
     m_control = std::make_shared<RunControl>();
+    m_running = true;
     auto control = m_control;
-    m_thread = QThread::create([this, checkpoint, options, control] {
+    m_worker.post([this, checkpoint, options, control] {
         QElapsedTimer sinceSignal;
         sinceSignal.start();
         auto onProgress = [this, &sinceSignal](const EvalProgress& p) {
@@ -47,23 +40,19 @@ void EvalSession::start(const QString& checkpoint, const EvalOptions& options)
             if (sinceSignal.elapsed() < 150 && p.done < p.total)
                 return;
             sinceSignal.restart();
-            QMetaObject::invokeMethod(
-                this, [this, p] { Q_EMIT progress(p.done, p.total, p.accuracy, p.baselineAccuracy); },
-                Qt::QueuedConnection);
+            queueTo(this, [this, p] { Q_EMIT progress(p.done, p.total, p.accuracy, p.baselineAccuracy); });
         };
         try {
             auto result = std::make_shared<const EvalResult>(
                 evaluateCheckpoint(checkpoint.toStdString(), options, onProgress, control.get()));
-            QMetaObject::invokeMethod(
-                this, [this, result] { Q_EMIT finished(result); }, Qt::QueuedConnection);
+            m_running = false;
+            queueTo(this, [this, result] { Q_EMIT finished(result); });
         } catch (const std::exception& e) {
             const QString message = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(
-                this, [this, message] { Q_EMIT failed(message); }, Qt::QueuedConnection);
+            m_running = false;
+            queueTo(this, [this, message] { Q_EMIT failed(message); });
         }
     });
-    m_thread->setObjectName(QStringLiteral("evaluation"));
-    m_thread->start(QThread::LowPriority);
 }
 
 } // namespace maml::ui

@@ -2,11 +2,11 @@
 // Runs maml::evaluateCheckpoint on a worker thread with throttled progress and cancel.
 
 #include "core/engine/evaluator.h"
+#include "ui/common/worker_thread.h"
 
-#include <QElapsedTimer>
 #include <QObject>
-#include <QThread>
 
+#include <atomic>
 #include <memory>
 
 namespace maml::ui {
@@ -15,6 +15,7 @@ class EvalSession final : public QObject {
     Q_OBJECT
 public:
     explicit EvalSession(QObject* parent = nullptr);
+    /// Stops a running evaluation and waits for its thread.
     ~EvalSession() override;
 
     void start(const QString& checkpoint, const EvalOptions& options);
@@ -28,8 +29,9 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
-    QThread* m_thread = nullptr;
     std::shared_ptr<RunControl> m_control;
+    std::atomic<bool> m_running{false}; ///< from start() until the result is queued
+    WorkerThread m_worker{QStringLiteral("evaluation"), QThread::LowPriority}; ///< last: stops first
 };
 
 } // namespace maml::ui

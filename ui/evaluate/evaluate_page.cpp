@@ -4,7 +4,6 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
-#include "ui/common/background.h"
 #include "ui/common/dataset_image.h"
 #include "ui/evaluate/eval_session.h"
 #include "ui/workbench.h"
@@ -296,14 +295,14 @@ void EvaluatePage::loadGallery(const EvalResult& r)
         m_galleryLoading = false;
         return;
     }
-    runInBackground<QVector<GalleryItem>>(
+    m_worker.run<QVector<GalleryItem>>(
         this,
         [checkpoint, wrong, dataset] {
             auto config = readCheckpointInfo(checkpoint).config;
             config.dataset = dataset; // the evaluated one (may differ from the trained one)
             auto ds = openImageDataset(config);
             QVector<GalleryItem> items;
-            for (size_t i = 0; i < wrong.size() && i < 120; ++i) {
+            for (size_t i = 0; i < wrong.size() && i < 120 && !WorkerThread::interruptionRequested(); ++i) {
                 const auto& m = wrong[i];
                 items.append(
                     {datasetImage(*ds, m.trueClass, m.index),

@@ -2,6 +2,8 @@
 // Page 4: the 600-episode protocol; mean accuracy with CI beside the no-meta-learning
 // baseline, confusion matrix, per-class accuracy and the misclassified query images.
 
+#include "ui/common/worker_thread.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -66,6 +68,7 @@ private:
     QTableWidget* m_perClass = nullptr;
     QListWidget* m_gallery = nullptr;
     bool m_galleryLoading = false;
+    WorkerThread m_worker{QStringLiteral("evaluate page")}; ///< last member: stops before the rest goes
 };
 
 } // namespace maml::ui

@@ -7,12 +7,27 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace maml::ui {
+namespace {
+
+/// What a class shows until its thumbnail arrives (and keeps when its image does not decode).
+QIcon placeholderIcon()
+{
+    QPixmap pixmap(28, 28);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setPen(QColor(0xc8, 0xc8, 0xc8));
+    p.drawRect(0, 0, 27, 27);
+    return QIcon(pixmap);
+}
+
+} // namespace
 
 ClassPicker::ClassPicker(QWidget* parent) : QWidget(parent)
 {
@@ -58,6 +73,7 @@ ClassPicker::ClassPicker(QWidget* parent) : QWidget(parent)
 void ClassPicker::setClasses(std::shared_ptr<const ImageDataset> dataset, const std::vector<int>& pool)
 {
     const QStringList checked = checkedNames();
+    const QIcon placeholder = placeholderIcon();
     m_updating = true;
     m_list->clear();
     for (int cls : pool) {
@@ -66,16 +82,50 @@ void ClassPicker::setClasses(std::shared_ptr<const ImageDataset> dataset, const 
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(checked.contains(name) ? Qt::Checked : Qt::Unchecked);
         item->setToolTip(tr("%1: %2 images").arg(name).arg(dataset->imageCount(cls)));
-        try {
-            if (dataset->imageCount(cls) > 0)
-                item->setIcon(QPixmap::fromImage(datasetImage(*dataset, cls, 0)));
-        } catch (const std::exception&) {
-            // An undecodable first image only costs the thumbnail; validation reports the class.
-        }
+        item->setIcon(placeholder);
     }
     m_updating = false;
     applyFilter(m_search->text());
     updateSummary();
+    loadThumbnails(std::move(dataset), pool);
+}
+
+void ClassPicker::loadThumbnails(std::shared_ptr<const ImageDataset> dataset, const std::vector<int>& pool)
+{
+    const int generation = ++*m_generation;
+    m_loadingThumbnails = true;
+    m_worker.post([this, dataset, pool, generation, current = m_generation] {
+        Thumbnails batch;
+        for (int row = 0; row < static_cast<int>(pool.size()); ++row) {
+            if (*current != generation || WorkerThread::interruptionRequested())
+                return; // newer classes are shown, or the picker is going away
+            try {
+                if (dataset->imageCount(pool[row]) > 0)
+                    batch.append({row, datasetImage(*dataset, pool[row], 0)});
+            } catch (const std::exception&) {
+                // An undecodable first image only costs the thumbnail; validation reports the class.
+            }
+            // In batches: the list repaints once per batch, not once per class.
+            if (batch.size() == 32) {
+                queueTo(this, [this, generation, batch] { showThumbnails(generation, batch, false); });
+                batch.clear();
+            }
+        }
+        queueTo(this, [this, generation, batch] { showThumbnails(generation, batch, true); });
+    });
+}
+
+void ClassPicker::showThumbnails(int generation, const Thumbnails& thumbnails, bool last)
+{
+    if (generation != *m_generation)
+        return;
+    for (const auto& [row, image] : thumbnails)
+        if (auto* item = m_list->item(row))
+            item->setIcon(QPixmap::fromImage(image));
+    if (last) {
+        m_loadingThumbnails = false;
+        Q_EMIT thumbnailsLoaded();
+    }
 }
 
 QStringList ClassPicker::checkedNames() const

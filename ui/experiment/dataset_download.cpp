@@ -4,32 +4,25 @@
 #include "core/data/downloader.h"
 #include "core/util/error.h"
 
-#include <QElapsedTimer>
-#include <QMetaObject>
-
 namespace maml::ui {
 
 DatasetDownload::DatasetDownload(QObject* parent) : QObject(parent) {}
 
 DatasetDownload::~DatasetDownload()
 {
-    m_cancel = true;
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
+    m_cancel = true; // m_worker's destructor then waits for the download to return
 }
 
 void DatasetDownload::start()
 {
-    if (m_thread)
+    if (m_started)
         return;
-    m_thread = QThread::create([this] {
+    m_started = true;
+    m_worker.post([this] {
         DownloadOptions options;
         options.cancel = &m_cancel;
         options.progress = [this](int64_t received, int64_t total) {
-            QMetaObject::invokeMethod(
-                this, [this, received, total] { Q_EMIT progress(received, total); }, Qt::QueuedConnection);
+            queueTo(this, [this, received, total] { Q_EMIT progress(received, total); });
         };
         bool ok = false;
         QString message;
@@ -45,11 +38,8 @@ void DatasetDownload::start()
         } catch (const std::exception& e) {
             message = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(
-            this, [this, ok, message] { Q_EMIT finished(ok, message); }, Qt::QueuedConnection);
+        queueTo(this, [this, ok, message] { Q_EMIT finished(ok, message); });
     });
-    m_thread->setObjectName(QStringLiteral("download"));
-    m_thread->start();
 }
 
 } // namespace maml::ui

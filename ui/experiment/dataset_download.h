@@ -1,9 +1,10 @@
 #pragma once
 // Downloads CIFAR-100 on a worker thread with progress and cancel (core/data/downloader.h).
 
+#include "ui/common/worker_thread.h"
+
 #include <QObject>
 #include <QString>
-#include <QThread>
 
 #include <atomic>
 
@@ -24,8 +25,9 @@ Q_SIGNALS:
     void finished(bool ok, const QString& message);
 
 private:
-    QThread* m_thread = nullptr;
+    bool m_started = false;
     std::atomic<bool> m_cancel{false};
+    WorkerThread m_worker{QStringLiteral("download")}; ///< last: stops first
 };
 
 } // namespace maml::ui

@@ -4,7 +4,6 @@
 #include "core/engine/image_task_source.h"
 #include "core/engine/presets.h"
 #include "core/text/text_task_source.h"
-#include "ui/common/background.h"
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/dataset_chooser.h"
 #include "ui/experiment/experiment_check.h"
@@ -104,6 +103,11 @@ ExperimentDialog::ExperimentDialog(const ExperimentConfig& config, QWidget* pare
 }
 
 ExperimentDialog::~ExperimentDialog() = default;
+
+bool ExperimentDialog::isLoading() const
+{
+    return m_loading || m_picker->isLoading();
+}
 
 void ExperimentDialog::connectEdits()
 {
@@ -263,7 +267,7 @@ void ExperimentDialog::openDataset()
     validate();
     if (m_textMode) {
         m_corpusInfo->setText(tr("Opening %1...").arg(QString::fromStdString(c.dataset).toHtmlEscaped()));
-        return runInBackground<std::shared_ptr<const TextCorpus>>(
+        return m_worker.run<std::shared_ptr<const TextCorpus>>(
             this, [c] { return sharedTextCorpus(c.dataset); },
             [this, generation](std::shared_ptr<const TextCorpus> corpus) {
                 if (generation == m_openGeneration)
@@ -274,7 +278,7 @@ void ExperimentDialog::openDataset()
                     onOpenFailed(message);
             });
     }
-    runInBackground<std::shared_ptr<const ImageDataset>>(
+    m_worker.run<std::shared_ptr<const ImageDataset>>(
         this, [c] { return openImageDataset(c); },
         [this, generation](std::shared_ptr<const ImageDataset> ds) {
             if (generation == m_openGeneration)

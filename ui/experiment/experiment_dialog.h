@@ -4,6 +4,8 @@
 
 #include "core/engine/config.h"
 
+#include "ui/common/worker_thread.h"
+
 #include <QDialog>
 
 #include <memory>
@@ -38,8 +40,8 @@ public:
     void setConfig(const ExperimentConfig& config);
     /// The current problems (empty when OK is enabled).
     QStringList problems() const { return m_problems; }
-    /// True while the dataset is being opened.
-    bool isLoading() const { return m_loading; }
+    /// True while the dataset is being opened or its class thumbnails are being decoded.
+    bool isLoading() const;
     /// The file the experiment was last loaded from / saved to.
     QString file() const { return m_file; }
 
@@ -128,6 +130,7 @@ private:
     QSpinBox* m_minCount = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
+    WorkerThread m_worker{QStringLiteral("experiment dialog")}; ///< last member: stops before the rest goes
 };
 
 } // namespace maml::ui

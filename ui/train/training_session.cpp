@@ -23,9 +23,8 @@ public:
     void onCheckpoint(const std::string& path, int64_t iteration) override
     {
         const QString file = QString::fromStdString(path);
-        QMetaObject::invokeMethod(
-            m_session, [s = m_session, file, iteration] { Q_EMIT s->checkpointWritten(file, iteration); },
-            Qt::QueuedConnection);
+        queueTo(m_session,
+                [s = m_session, file, iteration] { Q_EMIT s->checkpointWritten(file, iteration); });
     }
 
 private:
@@ -50,15 +49,12 @@ TrainingSession::~TrainingSession()
 {
     if (m_control)
         m_control->cancel = true;
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
+    // m_worker's destructor then waits for the run to save and return.
 }
 
 bool TrainingSession::isRunning() const
 {
-    return m_thread && m_thread->isRunning();
+    return m_running;
 }
 
 void TrainingSession::pause()
@@ -101,8 +97,7 @@ void TrainingSession::runTrainer(Trainer& trainer, const QString& runDir)
 {
     const qint64 first = trainer.startIteration();
     const qint64 total = trainer.config().iterations;
-    QMetaObject::invokeMethod(
-        this, [this, runDir, first, total] { Q_EMIT started(runDir, first, total); }, Qt::QueuedConnection);
+    queueTo(this, [this, runDir, first, total] { Q_EMIT started(runDir, first, total); });
     Observer observer(this);
     const TrainSummary summary = trainer.run(&observer, m_control.get());
     requestDrain(); // queued before finished(), so the last points arrive first
@@ -117,32 +112,27 @@ void TrainingSession::runTrainer(Trainer& trainer, const QString& runDir)
                              .arg(summary.seconds, 0, 'f', 1)
                              .arg(best);
     const bool cancelled = summary.cancelled;
-    QMetaObject::invokeMethod(
-        this, [this, text, cancelled] { Q_EMIT finished(text, cancelled); }, Qt::QueuedConnection);
+    m_running = false;
+    queueTo(this, [this, text, cancelled] { Q_EMIT finished(text, cancelled); });
 }
 
 void TrainingSession::launch(std::function<void()> body)
 {
     if (isRunning())
         return;
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
     m_control = std::make_shared<RunControl>();
+    m_running = true;
     m_drainTimer->start();
-    m_thread = QThread::create([this, body] {
+    m_worker.post([this, body] {
         try {
             body();
         } catch (const std::exception& e) {
             requestDrain();
             const QString message = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(
-                this, [this, message] { Q_EMIT failed(message); }, Qt::QueuedConnection);
+            m_running = false;
+            queueTo(this, [this, message] { Q_EMIT failed(message); });
         }
     });
-    m_thread->setObjectName(QStringLiteral("training"));
-    m_thread->start(QThread::LowPriority);
 }
 
 void TrainingSession::push(const TrainProgress& p, bool urgent)

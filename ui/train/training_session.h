@@ -4,14 +4,15 @@
 
 #include "core/engine/config.h"
 #include "core/engine/progress.h"
+#include "ui/common/worker_thread.h"
 #include "ui/train/run_history.h"
 
 #include <QMutex>
 #include <QObject>
-#include <QThread>
 #include <QTimer>
 #include <QVector>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -25,7 +26,7 @@ class TrainingSession final : public QObject {
     Q_OBJECT
 public:
     explicit TrainingSession(QObject* parent = nullptr);
-    /// Cancels a running training and waits for the thread (last.pt is written by the engine).
+    /// Cancels a running training and waits for its thread (last.pt is written by the engine).
     ~TrainingSession() override;
 
     /// A new run of `config` in `runDir` (created by the engine).
@@ -58,12 +59,13 @@ private:
     void requestDrain();
     void drain();
 
-    QThread* m_thread = nullptr;
     std::shared_ptr<RunControl> m_control;
+    std::atomic<bool> m_running{false}; ///< from launch() until the run's last signal is queued
     QMutex m_mutex;
     QVector<TrainProgress> m_pending;
     bool m_drainQueued = false;
     QTimer* m_drainTimer = nullptr; ///< GUI thread: collects pending points a few times a second
+    WorkerThread m_worker{QStringLiteral("training"), QThread::LowPriority}; ///< last: stops first
 };
 
 } // namespace maml::ui
