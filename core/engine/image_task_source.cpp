@@ -51,11 +51,24 @@ std::shared_ptr<TaskSource> makeImageSource(const ExperimentConfig& config, cons
     }
     return std::make_shared<ImageTaskSource>(ds, pool, config.episodeSpec(), split);
 }
+
+std::string imageSplitProblem(const ExperimentConfig& config, const std::string& split)
+{
+    openImageDataset(config); // data that cannot be opened is no split's problem: it throws
+    try {
+        makeImageSource(config, split); // cheap now: the dataset is cached, the sampler only checks
+        return {};
+    } catch (const Error& e) {
+        return e.problem();
+    }
+}
 } // namespace
 
 void registerImageTaskSources()
 {
-    registerTaskSourceFactory({"images", [](const std::string&) { return true; }, makeImageSource});
+    TaskSourceFactory images{"images", [](const std::string&) { return true; }, makeImageSource};
+    images.splitProblem = imageSplitProblem;
+    registerTaskSourceFactory(std::move(images));
 }
 
 ImageTaskSource::ImageTaskSource(std::shared_ptr<const ImageDataset> dataset, std::vector<int> classPool,

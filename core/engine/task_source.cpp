@@ -58,7 +58,10 @@ void registerTaskSourceFactory(TaskSourceFactory factory)
     factories().insert(factories().begin(), std::move(factory));
 }
 
-std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
+namespace {
+/// The factory that accepts `spec`. The built-in image factory ("images") accepts every spec,
+/// so it is tried last.
+TaskSourceFactory factoryFor(const std::string& spec)
 {
     registerEngineExtensions();
     std::vector<TaskSourceFactory> list;
@@ -66,13 +69,31 @@ std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const
         std::lock_guard lock(factoriesMutex());
         list = factories();
     }
-    // The built-in image factory ("images") accepts every spec, so it is tried last.
     for (int pass = 0; pass < 2; ++pass)
         for (const auto& f : list)
-            if ((f.name == "images") == (pass == 1) && f.accepts(config.dataset))
-                return f.make(config, split);
-    throw Error("no data source accepts the dataset spec '" + config.dataset + "'", "config dataset",
+            if ((f.name == "images") == (pass == 1) && f.accepts(spec))
+                return f;
+    throw Error("no data source accepts the dataset spec '" + spec + "'", "config dataset",
                 "Run `maml-cli datasets` to see the known datasets");
+}
+} // namespace
+
+std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
+{
+    return factoryFor(config.dataset).make(config, split);
+}
+
+std::string splitProblem(const ExperimentConfig& config, const std::string& split)
+{
+    const auto factory = factoryFor(config.dataset);
+    if (factory.splitProblem)
+        return factory.splitProblem(config, split);
+    try {
+        factory.make(config, split);
+        return {};
+    } catch (const Error& e) {
+        return e.problem();
+    }
 }
 
 } // namespace maml

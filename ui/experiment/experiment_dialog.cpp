@@ -1,12 +1,13 @@
 #include "ui/experiment/experiment_dialog.h"
 
 #include "core/data/dataset.h"
+#include "core/engine/experiment_check.h"
 #include "core/engine/image_task_source.h"
 #include "core/engine/presets.h"
 #include "core/text/text_task_source.h"
+#include "core/text/transformer_options.h"
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/dataset_chooser.h"
-#include "ui/experiment/experiment_check.h"
 #include "ui/workbench.h"
 
 #include <QCheckBox>
@@ -48,11 +49,6 @@ void setSplitChoice(QComboBox* combo, const std::string& split)
     if (combo->findText(s) < 0)
         combo->addItem(s);
     combo->setCurrentText(s);
-}
-
-int extraInt(const nlohmann::json& extra, const char* key, int fallback)
-{
-    return extra.contains(key) && extra[key].is_number_integer() ? extra[key].get<int>() : fallback;
 }
 
 } // namespace
@@ -187,15 +183,14 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_threads->setValue(c.threads);
     m_filters->setValue(c.filters);
     m_valEvery->setValue(c.valEvery);
-    const auto& e = c.extra;
-    m_dModel->setValue(extraInt(e, "dModel", 256));
-    m_heads->setValue(extraInt(e, "heads", 4));
-    m_layers->setValue(extraInt(e, "layers", 1));
-    m_ff->setValue(extraInt(e, "ff", 512));
-    m_head->setCurrentIndex(
-        std::max(0, m_head->findData(QString::fromStdString(e.value("head", std::string("mean"))))));
-    m_length->setValue(extraInt(e, "length", 128));
-    m_minCount->setValue(extraInt(e, "minCount", 2));
+    const auto text = TransformerOptions::readConfig(c);
+    m_dModel->setValue(text.dModel);
+    m_heads->setValue(text.heads);
+    m_layers->setValue(text.layers);
+    m_ff->setValue(text.ff);
+    m_head->setCurrentIndex(std::max(0, m_head->findData(QString::fromStdString(text.head))));
+    m_length->setValue(text.length);
+    m_minCount->setValue(text.minCount);
     showModeFields(m_chooser->isText());
     m_settingUp = false;
     openDataset();
@@ -226,16 +221,15 @@ ExperimentConfig ExperimentDialog::config() const
     c.filters = m_filters->value();
     c.valEvery = m_valEvery->value();
     if (m_textMode) {
-        c.model = "transformer";
-        c.extra["dModel"] = m_dModel->value();
-        c.extra["heads"] = m_heads->value();
-        c.extra["layers"] = m_layers->value();
-        c.extra["ff"] = m_ff->value();
-        c.extra["head"] = m_head->currentData().toString().toStdString();
-        c.extra["length"] = m_length->value();
-        c.extra["minCount"] = m_minCount->value();
-        // The vocabulary is rebuilt from the (possibly changed) data when training starts.
-        c.extra.erase("tokenizer"); // (the lexicon prior derived from it goes with it: prepareConfig)
+        TransformerOptions text;
+        text.dModel = m_dModel->value();
+        text.heads = m_heads->value();
+        text.layers = m_layers->value();
+        text.ff = m_ff->value();
+        text.head = m_head->currentData().toString().toStdString();
+        text.length = m_length->value();
+        text.minCount = m_minCount->value();
+        text.toConfig(c); // model "transformer"; the vocabulary is rebuilt when a run starts
         c.trainClasses.clear();
         c.valClasses.clear();
         c.testClasses.clear();
@@ -246,22 +240,28 @@ ExperimentConfig ExperimentDialog::config() const
     return c;
 }
 
+QString ExperimentDialog::dataKey(const ExperimentConfig& c) const
+{
+    return m_textMode ? QString::fromStdString(c.dataset)
+                      : QStringLiteral("%1|%2|%3|%4")
+                            .arg(QString::fromStdString(c.dataset))
+                            .arg(c.imageSize)
+                            .arg(c.channels)
+                            .arg(c.rotations);
+}
+
 void ExperimentDialog::openDataset()
 {
     if (m_settingUp)
         return;
     const ExperimentConfig c = config();
-    const QString key = m_textMode ? QString::fromStdString(c.dataset)
-                                   : QStringLiteral("%1|%2|%3|%4")
-                                         .arg(QString::fromStdString(c.dataset))
-                                         .arg(c.imageSize)
-                                         .arg(c.channels)
-                                         .arg(c.rotations);
+    const QString key = dataKey(c);
     if (key == m_openedKey && (m_dataset || m_corpus || m_loading))
         return validate();
     m_openedKey = key;
     m_dataset.reset();
     m_corpus.reset();
+    m_openError.clear();
     m_loading = true;
     const int generation = ++m_openGeneration;
     validate();
@@ -293,6 +293,7 @@ void ExperimentDialog::openDataset()
 void ExperimentDialog::onOpenFailed(const QString& message)
 {
     m_loading = false;
+    m_openError = message;
     m_problems = {message};
     m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
@@ -361,8 +362,14 @@ void ExperimentDialog::validate()
 {
     if (m_settingUp)
         return;
-    m_problems = m_textMode ? experimentProblems(config(), m_corpus.get())
-                            : experimentProblems(config(), m_dataset.get());
+    const ExperimentConfig c = config();
+    // The data's checks run only on data opened for exactly these settings: core's check would
+    // otherwise open it here, on the GUI thread (openDataset() opens it on the worker).
+    const bool sameData = dataKey(c) == m_openedKey;
+    const bool opened = sameData && !m_loading && (m_textMode ? bool(m_corpus) : bool(m_dataset));
+    m_problems = toQt(opened ? checkExperiment(c) : checkSettings(c));
+    if (sameData && !m_openError.isEmpty())
+        m_problems << m_openError;
     if (m_loading)
         m_problems << tr("Opening the dataset...");
     const bool ok = m_problems.isEmpty();

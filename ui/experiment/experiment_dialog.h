@@ -58,6 +58,8 @@ private:
     QWidget* buildSettingsBox();
     QWidget* buildModelBox();
     void connectEdits();
+    /// What identifies the opened data: the spec, and for images the size, channels, rotations.
+    QString dataKey(const ExperimentConfig& config) const;
     void openDataset();
     void onDatasetOpened(std::shared_ptr<const ImageDataset> dataset);
     void onCorpusOpened(std::shared_ptr<const TextCorpus> corpus);
@@ -81,7 +83,8 @@ private:
     ExperimentConfig m_base; ///< keeps settings the dialog has no field for
     std::shared_ptr<const ImageDataset> m_dataset;
     std::shared_ptr<const TextCorpus> m_corpus;
-    QString m_openedKey;
+    QString m_openedKey; ///< dataKey() of the data opened (or being opened)
+    QString m_openError; ///< why that data could not be opened
     bool m_loading = false;
     bool m_settingUp = false;
     bool m_textMode = false;

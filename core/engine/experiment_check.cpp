@@ -1,0 +1,64 @@
+#include "core/engine/experiment_check.h"
+
+#include "core/engine/model_factory.h"
+#include "core/engine/task_source.h"
+#include <exception>
+#include <mutex>
+
+namespace maml {
+namespace {
+
+std::mutex& checksMutex()
+{
+    static std::mutex m;
+    return m;
+}
+
+std::vector<SettingsCheck>& checks()
+{
+    static std::vector<SettingsCheck> c;
+    return c;
+}
+
+} // namespace
+
+void registerSettingsCheck(SettingsCheck check)
+{
+    std::lock_guard lock(checksMutex());
+    checks().push_back(std::move(check));
+}
+
+std::vector<std::string> checkSettings(const ExperimentConfig& config)
+{
+    registerEngineExtensions();
+    std::vector<std::string> problems = config.validate();
+    std::vector<SettingsCheck> list;
+    {
+        std::lock_guard lock(checksMutex());
+        list = checks();
+    }
+    for (const auto& check : list)
+        for (auto& p : check(config))
+            problems.push_back(std::move(p));
+    return problems;
+}
+
+std::vector<std::string> checkExperiment(const ExperimentConfig& config)
+{
+    auto problems = checkSettings(config);
+    if (!problems.empty())
+        return problems;
+    const std::pair<const char*, std::string> roles[] = {
+        {"training", config.trainSplit}, {"validation", config.valSplit}, {"test", config.testSplit}};
+    try {
+        for (const auto& [role, split] : roles)
+            if (const auto p = splitProblem(config, split); !p.empty())
+                problems.push_back(std::string(role) + " split '" + split + "': " + p);
+    } catch (const std::exception& e) {
+        // The data itself cannot be opened: one problem, not one per split.
+        problems.push_back(e.what());
+    }
+    return problems;
+}
+
+} // namespace maml
