@@ -83,6 +83,11 @@ std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const
     return factoryFor(config.dataset).make(config, split);
 }
 
+DataKind dataKindOf(const std::string& spec)
+{
+    return factoryFor(spec).kind;
+}
+
 std::string splitProblem(const ExperimentConfig& config, const std::string& split)
 {
     const auto factory = factoryFor(config.dataset);

@@ -5,6 +5,7 @@
 
 #include "core/data/episode.h"
 #include "core/engine/config.h"
+#include "core/engine/data_kind.h"
 
 #include <cstdint>
 #include <functional>
@@ -61,6 +62,8 @@ struct TaskSourceFactory {
     std::string name; ///< for messages, e.g. "images", "text"
     std::function<bool(const std::string& spec)> accepts;
     std::function<std::shared_ptr<TaskSource>(const ExperimentConfig&, const std::string& split)> make;
+    /// What its tasks hold; models trained on them read the same (see dataKindOf()).
+    DataKind kind = DataKind::Images;
     /// Optional: splitProblem() for this data, without the costly parts of `make` (e.g. the
     /// text vocabulary). Without it, splitProblem() calls `make` and reports its maml::Error.
     std::function<std::string(const ExperimentConfig&, const std::string& split)> splitProblem;

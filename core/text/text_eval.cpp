@@ -16,7 +16,7 @@ nlohmann::json textEvalBaselines(const std::filesystem::path& checkpoint, const 
     auto config = readCheckpointInfo(checkpoint).config;
     if (!options.dataset.empty())
         config.dataset = options.dataset;
-    if (!isTextSpec(config.dataset))
+    if (dataKindOf(config.dataset) != DataKind::Text)
         return nlohmann::json::object();
     auto source = makeTaskSource(config, options.split);
     const auto* text = dynamic_cast<const TextTaskSource*>(source.get());

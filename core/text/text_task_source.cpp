@@ -1,10 +1,12 @@
 #include "core/text/text_task_source.h"
 
+#include "core/engine/checkpoint.h"
 #include "core/engine/config_preparer.h"
 #include "core/engine/experiment_check.h"
 #include "core/engine/model_factory.h"
 #include "core/engine/presets.h"
 #include "core/text/afinn.h"
+#include "core/text/text_adapter.h"
 #include "core/text/text_datasets.h"
 #include "core/text/transformer.h"
 #include "core/util/embedded.h"
@@ -159,7 +161,7 @@ WordTokenizer textTokenizer(const ExperimentConfig& config)
 
 void attachTextTokenizer(ExperimentConfig& config)
 {
-    if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer"))
+    if (dataKindOf(config.dataset) != DataKind::Text || config.extra.contains("tokenizer"))
         return;
     auto tokenizer = textVocabulary(config);
     // Derived from the vocabulary: never keep a stale one from an earlier config.
@@ -233,10 +235,14 @@ void registerTextExtensions()
         return std::make_shared<TextTaskSource>(corpus, textTokenizer(config),
                                                 resolveTextSplit(config, split), config.episodeSpec());
     };
+    text.kind = DataKind::Text;
     text.splitProblem = textSplitProblem;
     registerTaskSourceFactory(std::move(text));
     registerConfigPreparer(attachTextTokenizer);
     registerSettingsCheck(transformerProblems);
+    registerAdapterFactory(DataKind::Text, [](LoadedModel&& loaded) -> std::unique_ptr<ModelAdapter> {
+        return std::make_unique<TextAdapter>(std::move(loaded));
+    });
     registerTextPresets();
 }
 

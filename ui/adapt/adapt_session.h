@@ -1,7 +1,7 @@
 #pragma once
-// A maml::Adapter (images) or maml::TextAdapter (sentences) living on its own worker thread:
-// load a checkpoint, adapt to a support set (S steps, per-step loss), predict query files or
-// sentences, reset. The GUI thread only sends requests and receives plain values.
+// A maml::ModelAdapter (core's openAdapter: an image or a text model) living on its own worker
+// thread: load a checkpoint, adapt to a support set (S steps, per-step loss), predict query files
+// or sentences, reset. The GUI thread only sends requests and receives plain values.
 
 #include "ui/adapt/query_area.h"
 #include "ui/common/worker_thread.h"
@@ -50,8 +50,8 @@ Q_SIGNALS:
 private:
     struct State;
     void post(std::function<void(State&)> job);
-    /// On the worker thread: predictions of the loaded model for files or sentences.
-    static QVector<QueryPrediction> predictNow(State& s, const QStringList& queries, bool text);
+    /// On the worker thread: predictions of the loaded model for its kind of items.
+    static QVector<QueryPrediction> predictNow(State& s, const QStringList& queries);
 
     std::shared_ptr<State> m_state;
     int m_busy = 0;

@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/dataset_registry.h"
+#include "core/engine/data_kind.h"
 #include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
 #include "core/text/text_task_source.h"
@@ -161,7 +162,7 @@ void DataPage::refreshDatasets()
 void DataPage::loadGallery()
 {
     const auto c = m_workbench->experiment();
-    const bool text = isTextSpec(c.dataset);
+    const bool text = dataKindOf(c.dataset) == DataKind::Text;
     m_loading = true;
     const int generation = ++m_generation;
     m_gallery->clear();

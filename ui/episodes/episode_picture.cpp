@@ -6,14 +6,14 @@
 namespace maml::ui {
 namespace {
 
-QVector<QVector<EpisodeTile>> tilesOf(const torch::Tensor& x, const torch::Tensor& y, int ways)
+QVector<QVector<EpisodeTile>> tilesOf(const torch::Tensor& x, const torch::Tensor& y, int ways, bool images)
 {
     QVector<QVector<EpisodeTile>> rows(ways);
     const auto labels = y.to(torch::kInt64).contiguous();
     for (int64_t i = 0; i < x.size(0); ++i) {
         EpisodeTile tile;
         tile.label = static_cast<int>(labels[i].item<int64_t>());
-        tile.image = x.dim() == 4 ? tensorToImage(x[i]) : QImage();
+        tile.image = images ? tensorToImage(x[i]) : QImage();
         if (tile.label >= 0 && tile.label < ways)
             rows[tile.label].append(tile);
     }
@@ -37,14 +37,14 @@ void addSources(QVector<QVector<EpisodeTile>>& rows, const torch::Tensor& y,
 
 } // namespace
 
-EpisodePicture pictureOf(const Episode& episode)
+EpisodePicture pictureOf(const Episode& episode, DataKind kind)
 {
     EpisodePicture picture;
     for (const auto& name : episode.classNames)
         picture.classNames << QString::fromStdString(name);
-    picture.text = episode.supportX.dim() == 2; // token ids [n, length]
-    picture.support = tilesOf(episode.supportX, episode.supportY, episode.ways());
-    picture.queries = tilesOf(episode.queryX, episode.queryY, episode.ways());
+    picture.text = kind == DataKind::Text;
+    picture.support = tilesOf(episode.supportX, episode.supportY, episode.ways(), !picture.text);
+    picture.queries = tilesOf(episode.queryX, episode.queryY, episode.ways(), !picture.text);
     return picture;
 }
 
@@ -52,7 +52,7 @@ EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QStrin
 {
     auto source = makeTaskSource(config, split.toStdString());
     const Episode episode = source->sample(seed);
-    EpisodePicture picture = pictureOf(episode);
+    EpisodePicture picture = pictureOf(episode, dataKindOf(config.dataset));
     picture.seed = seed;
     picture.description = QString::fromStdString(source->describe());
     addSources(picture.support, episode.supportY, episode.supportItems, *source);

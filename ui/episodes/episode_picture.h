@@ -1,6 +1,8 @@
 #pragma once
 // An episode as images and names: what the episode viewer draws (no tensors).
 
+#include "core/engine/data_kind.h"
+
 #include <QImage>
 #include <QString>
 #include <QStringList>
@@ -37,7 +39,7 @@ struct EpisodePicture {
 /// (maml::makeTaskSource). Throws maml::Error for impossible requests. Call off the GUI thread.
 EpisodePicture sampleEpisodePicture(const ExperimentConfig& config, const QString& split, uint64_t seed);
 
-/// Converts an already sampled episode (e.g. by the evaluator).
-EpisodePicture pictureOf(const Episode& episode);
+/// Converts an already sampled episode (e.g. by the evaluator) of data of `kind`.
+EpisodePicture pictureOf(const Episode& episode, DataKind kind);
 
 } // namespace maml::ui

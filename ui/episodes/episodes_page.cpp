@@ -1,7 +1,7 @@
 #include "ui/episodes/episodes_page.h"
 
+#include "core/engine/data_kind.h"
 #include "ui/episodes/episode_view.h"
-#include "ui/experiment/dataset_chooser.h"
 #include "ui/workbench.h"
 
 #include <QComboBox>
@@ -69,7 +69,7 @@ EpisodesPage::EpisodesPage(Workbench* workbench, QWidget* parent) : QWidget(pare
 void EpisodesPage::showMode()
 {
     const auto& c = m_workbench->experiment();
-    const bool text = DatasetChooser::isTextSpec(QString::fromStdString(c.dataset));
+    const bool text = dataKindOf(c.dataset) == DataKind::Text;
     m_title->setText(text ? tr("<h2>2. Episodes</h2>A task as the meta-learner sees it: K labelled support "
                                "sentences per class, all from one domain, then the query sentences it must "
                                "classify. Drag a sentence to a text box of the Adapt page.")

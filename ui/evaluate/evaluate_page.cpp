@@ -2,8 +2,8 @@
 
 #include "core/data/dataset.h"
 #include "core/engine/checkpoint.h"
+#include "core/engine/data_kind.h"
 #include "core/engine/image_task_source.h"
-#include "core/text/text_datasets.h"
 #include "ui/common/dataset_image.h"
 #include "ui/evaluate/eval_session.h"
 #include "ui/workbench.h"
@@ -282,7 +282,7 @@ void EvaluatePage::loadGallery(const EvalResult& r)
     const auto wrong = r.misclassified;
     const auto dataset = r.dataset;
     // Text: the misclassified sentences, one wrapped line each.
-    const bool text = isTextSpec(dataset);
+    const bool text = dataKindOf(dataset) == DataKind::Text;
     m_gallery->setViewMode(text ? QListView::ListMode : QListView::IconMode);
     m_gallery->setGridSize(text ? QSize() : QSize(120, 84));
     if (text) {

@@ -1,6 +1,7 @@
 #include "ui/experiment/dataset_chooser.h"
 
 #include "core/data/dataset_registry.h"
+#include "core/engine/data_kind.h"
 #include "core/text/text_datasets.h"
 #include "ui/experiment/dataset_download.h"
 
@@ -160,7 +161,7 @@ bool DatasetChooser::offers(const QString& spec)
 
 bool DatasetChooser::isTextSpec(const QString& spec)
 {
-    return maml::isTextSpec(spec.toStdString());
+    return dataKindOf(spec.toStdString()) == DataKind::Text;
 }
 
 int DatasetChooser::defaultImageSize() const

@@ -32,7 +32,8 @@ public:
     void setText(bool text);
     /// Whether `spec` names a dataset this chooser offers.
     static bool offers(const QString& spec);
-    /// Whether `spec` names a text dataset (sentiment-uci, imdb50k, text:FILE).
+    /// Whether `spec` names a text dataset (sentiment-uci, imdb50k, text:FILE): core's
+    /// maml::dataKindOf(), the one place that decides.
     static bool isTextSpec(const QString& spec);
     /// Default image size and channels of the chosen kind of dataset.
     int defaultImageSize() const;
