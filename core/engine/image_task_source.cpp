@@ -66,7 +66,10 @@ std::string imageSplitProblem(const ExperimentConfig& config, const std::string&
 
 void registerImageTaskSources()
 {
-    TaskSourceFactory images{"images", [](const std::string&) { return true; }, makeImageSource};
+    TaskSourceFactory images;
+    images.name = "images";
+    images.accepts = [](const std::string&) { return true; };
+    images.make = makeImageSource;
     images.splitProblem = imageSplitProblem;
     registerTaskSourceFactory(std::move(images));
 }
