@@ -3,7 +3,6 @@
 // inline validation (OK stays disabled until the experiment can run), JSON load/save.
 
 #include "core/engine/config.h"
-
 #include "ui/common/worker_thread.h"
 
 #include <QDialog>
