@@ -1,13 +1,13 @@
 #include "ui/main_window.h"
 
 #include "core/engine/trainer.h"
-#include "ui/adapt_page.h"
-#include "ui/data_page.h"
-#include "ui/episodes_page.h"
-#include "ui/evaluate_page.h"
-#include "ui/experiment_dialog.h"
-#include "ui/train_page.h"
-#include "ui/training_session.h"
+#include "ui/adapt/adapt_page.h"
+#include "ui/data/data_page.h"
+#include "ui/episodes/episodes_page.h"
+#include "ui/evaluate/evaluate_page.h"
+#include "ui/experiment/experiment_dialog.h"
+#include "ui/train/train_page.h"
+#include "ui/train/training_session.h"
 #include "ui/workbench.h"
 
 #include <QApplication>

@@ -3,6 +3,7 @@
 #include "app/cli/cmd_engine_common.h"
 #include "app/cli/progress_printer.h"
 
+#include "core/engine/experiment_check.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/util/error.h"
@@ -120,6 +121,19 @@ ExperimentConfig configFrom(const TrainArgs& a)
     return c;
 }
 
+/// Every reason the experiment cannot run, at once, before a run folder is made.
+void checkBeforeTraining(const ExperimentConfig& config)
+{
+    const auto problems = checkExperiment(config);
+    if (problems.empty())
+        return;
+    std::string list;
+    for (const auto& p : problems)
+        list += "\n  - " + p;
+    // One problem per line; no "where" or hint after the list (they would trail its last line).
+    throw Error("the experiment cannot run (change these settings or the data):" + list);
+}
+
 void addPresetsCommand(CLI::App& app)
 {
     auto* cmd = app.add_subcommand("presets", "List the experiment presets with their settings");
@@ -161,7 +175,9 @@ void addTrainCommand(CLI::App& app)
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
     cmd->callback([a] {
-        auto trainer = Trainer::startRun(configFrom(*a), a->runDir);
+        const ExperimentConfig config = configFrom(*a);
+        checkBeforeTraining(config);
+        auto trainer = Trainer::startRun(config, a->runDir);
         if (runTrainer(trainer) != 0)
             throw Cancelled(); // exit code 130 after the summary
     });

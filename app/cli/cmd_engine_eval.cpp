@@ -170,41 +170,44 @@ void addAdaptCommand(CLI::App& app)
     cmd->add_option("--steps", a->steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_flag("--json", a->json, "Print JSON on standard output");
     cmd->callback([a] {
-        if (!a->supportText.empty() || !a->supportTextFile.empty()) { // text checkpoints (core/text)
-            auto queries = a->queryText;
+        // The checkpoint says what it is (images or text); the options must match it.
+        auto adapter = openAdapter(a->checkpoint);
+        std::vector<ItemClass> support;
+        std::vector<std::string> queries;
+        if (adapter->kind() == DataKind::Text) {
+            if (a->supportText.empty() && a->supportTextFile.empty())
+                throw Error("this is a text model: give the support sentences with --support-text (once per "
+                            "class) or --support-text-file",
+                            "maml-cli adapt", "e.g. --support-text pos=\"great film|loved it\"");
+            support = itemClasses(a->supportTextFile.empty() ? parseSupportText(a->supportText)
+                                                             : supportTextFromFile(a->supportTextFile));
+            queries = a->queryText;
             if (!a->queryTextFile.empty())
                 for (const auto& s : sentencesFromFile(a->queryTextFile))
                     queries.push_back(s);
-            TextAdapter adapter(a->checkpoint);
-            adapter.setSupport(a->supportTextFile.empty() ? parseSupportText(a->supportText)
-                                                          : supportTextFromFile(a->supportTextFile));
-            adapter.adapt(a->steps, [](int step, double loss) {
-                std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4)
-                          << loss << "\n";
-            });
-            printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
-            return;
+        } else {
+            if (a->support.empty() == a->supportDir.empty())
+                throw Error("give the support set with --support (once per class) or --support-dir",
+                            "maml-cli adapt");
+            support = itemClasses(a->supportDir.empty() ? parseSupport(a->support)
+                                                        : supportFromFolder(a->supportDir));
+            queries = a->query;
+            if (!a->queryDir.empty()) {
+                if (!fs::is_directory(a->queryDir))
+                    throw Error("no such folder", a->queryDir,
+                                "Give a folder of query images with --query-dir");
+                for (const auto& f : listImageFiles(a->queryDir))
+                    queries.push_back(f.string());
+            }
+            if (queries.empty())
+                throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
         }
-        if (a->support.empty() == a->supportDir.empty())
-            throw Error("give the support set with --support (once per class) or --support-dir",
-                        "maml-cli adapt");
-        std::vector<fs::path> queries(a->query.begin(), a->query.end());
-        if (!a->queryDir.empty()) {
-            if (!fs::is_directory(a->queryDir))
-                throw Error("no such folder", a->queryDir, "Give a folder of query images with --query-dir");
-            for (const auto& f : listImageFiles(a->queryDir))
-                queries.push_back(f);
-        }
-        if (queries.empty())
-            throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
-        Adapter adapter(a->checkpoint);
-        adapter.setSupport(a->supportDir.empty() ? parseSupport(a->support)
-                                                 : supportFromFolder(a->supportDir));
-        adapter.adapt(a->steps, [](int step, double loss) {
+        adapter->setSupportItems(support);
+        adapter->adapt(a->steps, [](int step, double loss) {
             std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss
                       << "\n";
         });
-        printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
+        printPredictions(adapter->predictItems(queries), adapter->classNames(), a->json);
     });
 }
 

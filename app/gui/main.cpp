@@ -1,15 +1,11 @@
-// maml-workbench: the Qt workbench. `--screenshots DIR` renders every page to PNG and exits.
+// maml-workbench: the Qt workbench (the screenshot tour is a tool of its own: tools/screenshot_tour).
 #include "core/modules.h"
 #include "core/util/log.h"
-#include "ui/background.h"
-#include "ui/log_bridge.h"
+#include "ui/common/log_bridge.h"
 #include "ui/main_window.h"
-#include "ui/screenshot_tour.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QGuiApplication>
-#include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
@@ -32,8 +28,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& me
     std::fprintf(stderr, "%s\n", qPrintable(message));
     if (type == QtFatalMsg) {
         if (message.contains(QLatin1String("platform plugin")))
-            std::fprintf(stderr, "maml-workbench could not open a window. Try: xvfb-run -a maml-workbench, "
-                                 "or QT_QPA_PLATFORM=offscreen for screenshots.\n");
+            std::fprintf(stderr, "maml-workbench could not open a window. Try: xvfb-run -a maml-workbench\n");
         std::_Exit(2);
     }
 }
@@ -60,29 +55,15 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("MAML Workbench: few-shot learning with MAML"));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshots(
-        QStringLiteral("screenshots"),
-        QStringLiteral("Train a tiny Glyphs model, render every page to PNG files in <dir>, exit."),
-        QStringLiteral("dir"));
     QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Open this run folder at start."),
                            QStringLiteral("dir"));
-    parser.addOption(screenshots);
     parser.addOption(run);
     parser.process(app);
 
     maml::registerBuiltinModules();
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { maml::ui::waitForBackgroundThreads(); });
 
-    if (parser.isSet(screenshots)) {
-        // On the stack: its window must be gone before QApplication is destroyed.
-        maml::ui::ScreenshotTour tour(parser.value(screenshots));
-        QObject::connect(&tour, &maml::ui::ScreenshotTour::done, &app,
-                         [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
-        QTimer::singleShot(0, &tour, &maml::ui::ScreenshotTour::start);
-        return app.exec();
-    }
     maml::ui::MainWindow window;
     window.show();
     if (parser.isSet(run))

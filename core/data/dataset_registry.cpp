@@ -3,7 +3,7 @@
 #include "core/data/cifar100.h"
 #include "core/data/converted_dataset.h"
 #include "core/data/fashion_mnist.h"
-#include "core/data/glyphs.h"
+#include "core/data/glyphs/glyphs.h"
 #include "core/data/image_folder.h"
 #include "core/data/omniglot.h"
 #include "core/util/error.h"

@@ -1,8 +1,10 @@
 #include "core/text/text_adapter.h"
 
+#include "core/engine/checkpoint.h"
 #include "core/text/text_datasets.h"
 #include "core/text/text_readers.h"
 #include "core/text/text_task_source.h"
+#include "core/text/transformer_options.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -21,12 +23,32 @@ std::string trimmed(const std::string& s)
 
 } // namespace
 
-TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : m_adapter(checkpoint)
+TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : TextAdapter(loadModel(checkpoint)) {}
+
+TextAdapter::TextAdapter(LoadedModel&& loaded) : ModelAdapter(std::move(loaded))
 {
-    if (!isTextSpec(config().dataset) && config().model != "transformer")
+    if (dataKindOf(config().dataset) != DataKind::Text)
         throw Error("not a text model (dataset " + config().dataset + ", model " + config().model + ")",
-                    checkpoint.string(), "give a checkpoint trained on sentiment-uci, imdb50k or text:FILE");
+                    "text adapter", "give a checkpoint trained on sentiment-uci, imdb50k or text:FILE");
     m_tokenizer = textTokenizer(config());
+}
+
+std::string TextAdapter::describe() const
+{
+    const auto& c = config();
+    const auto o = TransformerOptions::readConfig(c);
+    return std::to_string(c.ways) + "-way " + std::to_string(c.shots) + "-shot Transformer of " + c.dataset +
+           " (text: d_model " + std::to_string(o.dModel) + ", " + std::to_string(o.layers) + " layer(s), " +
+           o.head + " head, vocabulary of " + std::to_string(m_tokenizer.vocabSize()) + " words)";
+}
+
+std::vector<std::string> TextAdapter::dataLabels() const
+{
+    try {
+        return sharedTextCorpus(config().dataset)->labelNames();
+    } catch (const std::exception&) {
+        return {}; // trained elsewhere: the corpus is not on this machine
+    }
 }
 
 void TextAdapter::setSupport(const std::vector<TextClass>& classes)
@@ -47,19 +69,27 @@ void TextAdapter::setSupport(const std::vector<TextClass>& classes)
                         "give at least one sentence per class");
         names.push_back(c.name);
     }
-    m_adapter.setSupportTensors(m_tokenizer.encodeBatch(texts), torch::tensor(labels, torch::kInt64), names);
-}
-
-double TextAdapter::adapt(int steps, const std::function<void(int, double)>& onStep, RunControl* control)
-{
-    return m_adapter.adapt(steps, onStep, control);
+    setSupportTensors(m_tokenizer.encodeBatch(texts), torch::tensor(labels, torch::kInt64), names);
 }
 
 std::vector<Prediction> TextAdapter::predict(const std::vector<std::string>& sentences) const
 {
     if (sentences.empty())
         throw Error("no query sentences", "text adapter", "give at least one sentence");
-    return m_adapter.predictTensors(m_tokenizer.encodeBatch(sentences), sentences);
+    return predictTensors(m_tokenizer.encodeBatch(sentences), sentences);
+}
+
+void TextAdapter::setSupportItems(const std::vector<ItemClass>& classes)
+{
+    std::vector<TextClass> support;
+    for (const auto& c : classes)
+        support.push_back({c.name, c.items});
+    setSupport(support);
+}
+
+std::vector<Prediction> TextAdapter::predictItems(const std::vector<std::string>& sentences) const
+{
+    return predict(sentences);
 }
 
 std::vector<TextClass> parseSupportText(const std::vector<std::string>& specs)

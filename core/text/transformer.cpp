@@ -31,54 +31,7 @@ torch::Tensor linearInit(int64_t out, int64_t in, bool bias)
                 : torch::empty({out, in}).uniform_(-bound, bound);
 }
 
-int intOr(const nlohmann::json& extra, const char* key, int fallback)
-{
-    if (!extra.contains(key))
-        return fallback;
-    if (!extra[key].is_number_integer())
-        throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
-    return extra[key].get<int>();
-}
-
 } // namespace
-
-TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config, int vocabSize)
-{
-    TransformerOptions o;
-    const auto& e = config.extra;
-    o.vocabSize = vocabSize;
-    o.ways = config.ways;
-    o.length = intOr(e, "length", o.length);
-    o.dModel = intOr(e, "dModel", o.dModel);
-    o.heads = intOr(e, "heads", o.heads);
-    o.layers = intOr(e, "layers", o.layers);
-    o.ff = intOr(e, "ff", o.ff);
-    if (e.contains("head"))
-        o.head = e["head"].is_string() ? e["head"].get<std::string>() : "";
-    std::string where = "transformer settings (config extra)";
-    if (o.head != "flatten" && o.head != "mean")
-        throw Error("\"head\" must be \"flatten\" or \"mean\"", where);
-    if (o.dModel < 2 || o.dModel % 2 || o.heads < 1 || o.dModel % o.heads)
-        throw Error("dModel must be even and divisible by heads", where,
-                    "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " +
-                        std::to_string(o.heads) + ")");
-    if (o.layers < 1 || o.ff < 1 || o.length < 1 || o.ways < 2 || o.vocabSize < 2)
-        throw Error("layers, ff and length must be positive and ways at least 2", where);
-    return o;
-}
-
-nlohmann::json TransformerOptions::toJson() const
-{
-    return {{"model", "transformer"},
-            {"vocabSize", vocabSize},
-            {"length", length},
-            {"ways", ways},
-            {"dModel", dModel},
-            {"heads", heads},
-            {"layers", layers},
-            {"ff", ff},
-            {"head", head}};
-}
 
 TransformerEncoder::TransformerEncoder(TransformerOptions o) : m_options(std::move(o))
 {

@@ -1,11 +1,12 @@
 // The experiment dialog: inline validation with the sampler's exact reason, OK disabled until
 // valid, class picker, JSON save/load.
 #include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 #include "core/engine/presets.h"
 #include "core/modules.h"
-#include "ui/class_picker.h"
-#include "ui/dataset_cache.h"
-#include "ui/experiment_dialog.h"
+#include "ui/common/dataset_image.h"
+#include "ui/experiment/class_picker.h"
+#include "ui/experiment/experiment_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -56,7 +57,7 @@ private Q_SLOTS:
         ExperimentDialog d(preset(defaultPresetName()));
         waitOpened(d);
         const auto c = d.config();
-        auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+        auto ds = DatasetCache::instance().open(c.dataset, {c.imageSize, c.channels, c.rotations});
         int fewest = 1 << 30;
         for (int cls : ds->splitClasses(c.trainSplit))
             fewest = std::min(fewest, ds->imageCount(cls));

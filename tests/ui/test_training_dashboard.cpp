@@ -4,10 +4,10 @@
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/modules.h"
-#include "ui/run_history.h"
-#include "ui/train_page.h"
-#include "ui/training_charts.h"
-#include "ui/training_session.h"
+#include "ui/train/run_history.h"
+#include "ui/train/train_page.h"
+#include "ui/train/training_charts.h"
+#include "ui/train/training_session.h"
 #include "ui/workbench.h"
 
 #include <QElapsedTimer>

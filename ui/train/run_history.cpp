@@ -1,0 +1,81 @@
+#include "ui/train/run_history.h"
+
+#include "core/engine/metrics_log.h"
+#include "core/engine/trainer.h"
+#include "core/util/error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace maml::ui {
+namespace {
+
+double number(const nlohmann::json& o, const char* key, bool* found = nullptr)
+{
+    const auto it = o.find(key);
+    const bool ok = it != o.end() && it->is_number();
+    if (found)
+        *found = ok;
+    return ok ? it->get<double>() : 0.0;
+}
+
+} // namespace
+
+void RunHistory::add(const TrainProgress& p)
+{
+    if (p.iterations > 0)
+        iterations = p.iterations;
+    if (p.hasValidation)
+        validation.append(p);
+    else
+        train.append(p);
+}
+
+RunHistory RunHistory::load(const QString& dir)
+{
+    const RunPaths paths{dir.toStdString()};
+    const bool hasConfig = QFileInfo::exists(QString::fromStdString(paths.config().string()));
+    if (!QFileInfo::exists(QString::fromStdString(paths.metrics().string())) && !hasConfig)
+        throw Error("no training run here (no metrics.jsonl or config.json)", dir.toStdString(),
+                    "Choose a folder written by `maml-cli train --run-dir` or the Train page");
+    RunHistory history;
+    history.dir = QFileInfo(dir).absoluteFilePath();
+    history.name = QDir(dir).dirName();
+    if (hasConfig) {
+        try {
+            history.iterations = loadConfig(paths.config().string()).iterations;
+        } catch (const std::exception&) {
+            // The curves are still worth showing without the planned length.
+        }
+    }
+    double lastSeconds = 0;
+    int64_t lastIteration = 0;
+    const bool hasMetrics = QFileInfo::exists(QString::fromStdString(paths.metrics().string()));
+    const auto records = hasMetrics ? MetricsLog(paths.metrics()).read() : std::vector<nlohmann::json>{};
+    for (const auto& o : records) {
+        TrainProgress p;
+        p.iteration = static_cast<int64_t>(number(o, "iteration"));
+        p.iterations = history.iterations;
+        bool val = false, train = false;
+        p.trainLoss = number(o, "train_loss", &train);
+        p.trainAccuracy = number(o, "train_accuracy");
+        p.valLoss = number(o, "val_loss");
+        p.valAccuracy = number(o, "val_accuracy", &val);
+        p.valCi95 = number(o, "val_ci95");
+        p.elapsedSeconds = number(o, "seconds");
+        // The file keeps cumulative seconds; the speed is the slope between two lines.
+        if (p.elapsedSeconds > lastSeconds && p.iteration > lastIteration)
+            p.itersPerSecond = (p.iteration - lastIteration) / (p.elapsedSeconds - lastSeconds);
+        lastSeconds = p.elapsedSeconds;
+        lastIteration = p.iteration;
+        if (train)
+            history.train.append(p);
+        if (val) {
+            p.hasValidation = true;
+            history.validation.append(p);
+        }
+    }
+    return history;
+}
+
+} // namespace maml::ui
