@@ -1,4 +1,5 @@
 // maml-workbench: the Qt workbench. `--screenshots DIR` renders every page to PNG and exits.
+#include "core/util/build_info.h"
 #include "core/util/log.h"
 #include "ui/background.h"
 #include "ui/log_bridge.h"
@@ -12,6 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace {
 
@@ -22,6 +24,16 @@ bool haveDisplay()
         return true;
     return (std::getenv("DISPLAY") && *std::getenv("DISPLAY")) ||
            (std::getenv("WAYLAND_DISPLAY") && *std::getenv("WAYLAND_DISPLAY"));
+}
+
+// --help and --version print and exit: they need no display (help2man runs them at build time).
+bool onlyPrints(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"-h", "--help", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    return false;
 }
 
 // A platform plugin that cannot start (e.g. DISPLAY points to no server) is fatal in Qt;
@@ -41,6 +53,8 @@ void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& me
 
 int main(int argc, char** argv)
 {
+    if (onlyPrints(argc, argv) && !haveDisplay())
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     // Without a display Qt would abort inside QApplication; say what to do instead.
     if (!haveDisplay()) {
         std::fprintf(stderr,
@@ -53,12 +67,15 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("maml-workbench"));
     QApplication::setOrganizationName(QStringLiteral("maml-workbench"));
-    QApplication::setApplicationVersion(QStringLiteral(MAML_VERSION));
+    QApplication::setApplicationVersion(QString::fromLatin1(maml::projectVersion()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("MAML Workbench: few-shot learning with MAML"));
     parser.addHelpOption();
-    parser.addVersionOption();
+    // Not addVersionOption(): ours also names the git revision and the libraries.
+    QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                               QStringLiteral("Displays version information."));
+    parser.addOption(version);
     QCommandLineOption screenshots(
         QStringLiteral("screenshots"),
         QStringLiteral("Train a tiny Glyphs model, render every page to PNG files in <dir>, exit."),
@@ -68,6 +85,11 @@ int main(int argc, char** argv)
     parser.addOption(screenshots);
     parser.addOption(run);
     parser.process(app);
+    if (parser.isSet(version)) {
+        const std::string qt = std::string("Qt ") + qVersion();
+        std::printf("%s\n", maml::versionText("maml-workbench", qt).c_str());
+        return 0;
+    }
 
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
