@@ -68,6 +68,8 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("maml-workbench"));
     QApplication::setOrganizationName(QStringLiteral("maml-workbench"));
     QApplication::setApplicationVersion(QString::fromLatin1(maml::projectVersion()));
+    // Lets the desktop (Wayland in particular) match the window to the installed .desktop file.
+    QGuiApplication::setDesktopFileName(QStringLiteral(MAML_APP_ID));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("MAML Workbench: few-shot learning with MAML"));
