@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/engine/trainer.h"
+#include "core/util/build_info.h"
 #include "ui/adapt/adapt_page.h"
 #include "ui/data/data_page.h"
 #include "ui/episodes/episodes_page.h"
@@ -275,11 +276,17 @@ bool MainWindow::openRun(const QString& dir)
 
 void MainWindow::about()
 {
+    // The same facts as `maml-workbench --version`.
+    const QString libraries =
+        QStringLiteral("Qt %1, %2")
+            .arg(QString::fromLatin1(qVersion()), QString::fromStdString(libraryVersions()));
     QMessageBox::about(this, tr("About MAML Workbench"),
                        tr("<h3>MAML Workbench %1</h3><p>Few-shot learning with Model-Agnostic "
-                          "Meta-Learning (Finn, Abbeel and Levine, ICML 2017).</p><p>Qt %2, LibTorch "
-                          "(CPU), OpenCV.</p>")
-                           .arg(QStringLiteral(MAML_VERSION), QString::fromLatin1(qVersion())));
+                          "Meta-Learning (Finn, Abbeel and Levine, ICML 2017).</p><p>Git revision: "
+                          "%2<br>%3</p>")
+                           .arg(QString::fromLatin1(projectVersion()),
+                                QString::fromLatin1(gitRevision()).toHtmlEscaped(),
+                                libraries.toHtmlEscaped()));
 }
 
 void MainWindow::showStatus(const QString& text)

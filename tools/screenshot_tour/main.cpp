@@ -1,5 +1,7 @@
 // maml-screenshot-tour DIR: renders every page of the workbench with a real state to PNG files
 // in DIR (the README's and docs/gui.md's pictures), then exits: 0 when every picture was written.
+#include "core/modules.h"
+#include "core/util/build_info.h"
 #include "core/util/log.h"
 #include "tools/screenshot_tour/screenshot_tour.h"
 #include "ui/common/log_bridge.h"
@@ -34,7 +36,7 @@ int main(int argc, char** argv)
     // The workbench's names: the pages read the same settings as in the product.
     QApplication::setApplicationName(QStringLiteral("maml-workbench"));
     QApplication::setOrganizationName(QStringLiteral("maml-workbench"));
-    QApplication::setApplicationVersion(QStringLiteral(MAML_VERSION));
+    QApplication::setApplicationVersion(QString::fromLatin1(maml::projectVersion()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -46,6 +48,7 @@ int main(int argc, char** argv)
     if (parser.positionalArguments().size() != 1)
         parser.showHelp(2);
 
+    maml::registerBuiltinModules();
     maml::initLogging(maml::defaultLogFile(), "warn");
     maml::ui::LogBridge::install();
 

@@ -1,5 +1,6 @@
 #include "ui/train/train_page.h"
 
+#include "core/util/xdg_paths.h"
 #include "ui/common/log_bridge.h"
 #include "ui/train/training_charts.h"
 #include "ui/train/training_session.h"
@@ -16,7 +17,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QVBoxLayout>
 
 namespace maml::ui {
@@ -127,8 +127,8 @@ void TrainPage::setRunDir(const QString& dir)
 
 QString TrainPage::defaultRunDir() const
 {
-    const QString base = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
-                             .filePath(QStringLiteral("runs"));
+    // Not AppLocalDataLocation: that appends organisation and application name (the name twice).
+    const QString base = QString::fromStdString(defaultRunsDir().string());
     QString name = QString::fromStdString(m_workbench->experiment().dataset).section(QLatin1Char(':'), 0, 0);
     name +=
         QStringLiteral("-%1w%2s-").arg(m_workbench->experiment().ways).arg(m_workbench->experiment().shots);
