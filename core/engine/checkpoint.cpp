@@ -1,7 +1,7 @@
 #include "core/engine/checkpoint.h"
 
 #include "core/engine/model_factory.h"
-#include "core/util/atomic_file.h"
+#include "core/util/atomic_writer.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -100,8 +100,12 @@ void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::
         archive.write("optimizer", opt);
     }
     archive.write("rng", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
-    fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
-    writeFileAtomicWith(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+    // torch's writer throws from its destructor when a write fails (std::terminate while
+    // unwinding): AtomicFileWriter never fails a write, it remembers the error for commit(),
+    // which renames only a complete, fsynced file.
+    AtomicFileWriter out(path);
+    archive.save_to([&out](const void* data, size_t size) { return out.write(data, size); });
+    out.commit();
 }
 
 CheckpointInfo readCheckpointInfo(const fs::path& path)

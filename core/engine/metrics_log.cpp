@@ -4,6 +4,9 @@
 #include "core/util/error.h"
 
 #include <fstream>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
 #include <sstream>
 
 namespace maml {
@@ -15,9 +18,12 @@ void MetricsLog::append(const nlohmann::json& record)
     std::ofstream out(m_file, std::ios::app);
     out << record.dump() << '\n';
     out.flush();
-    if (!out)
-        throw Error("cannot append to the metrics file", m_file.string(),
-                    "Check the disk space and permissions");
+    if (!out) {
+        const int err = errno; // what the failed write(2) left (streams keep no error code of their own)
+        throw Error(err == ENOSPC || err == EDQUOT ? "the disk is full: cannot append to the metrics file"
+                                                   : "cannot append to the metrics file",
+                    m_file.string(), "Check the disk space and permissions");
+    }
 }
 
 std::vector<nlohmann::json> MetricsLog::read() const
