@@ -11,6 +11,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/run_lock.h"
 
 #include <chrono>
 #include <cmath>
@@ -45,7 +46,10 @@ struct Trainer::Impl {
     std::shared_ptr<TaskSource> train, val;
     std::shared_ptr<FunctionalModel> model;
     std::unique_ptr<MetaLearner> learner;
-    CheckpointInfo best; ///< bestValAccuracy / bestIteration of the run so far
+    CheckpointInfo best;           ///< bestValAccuracy / bestIteration of the run so far
+    std::unique_ptr<RunLock> lock; ///< held from startRun/resumeRun until the Trainer goes
+    int64_t savedIteration = 0;    ///< iteration of the last last.pt written
+    std::chrono::steady_clock::time_point lastSave;
 
     void build()
     {
@@ -207,12 +211,20 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
     impl->config = config;
     prepareConfig(impl->config); // e.g. the text module's vocabulary, kept in every checkpoint
     impl->paths.dir = runDir;
-    if (fs::exists(impl->paths.config()))
-        throw Error("this folder already holds a run", runDir.string(),
-                    "Continue it with `maml-cli resume --run-dir " + runDir.string() +
-                        "` or choose a new folder");
+    const auto refuseExisting = [&] {
+        if (fs::exists(impl->paths.config()))
+            throw Error("this folder already holds a run", runDir.string(),
+                        "Continue it with `maml-cli resume --run-dir " + runDir.string() +
+                            "` or choose a new folder");
+    };
+    if (fs::exists(impl->paths.config())) {
+        RunLock probe(runDir, "train"); // a run being trained right now: say by whom
+    }
+    refuseExisting();
     impl->build();
     fs::create_directories(runDir / "checkpoints");
+    impl->lock = std::make_unique<RunLock>(runDir, "train");
+    refuseExisting(); // another trainer may have started this run while the data was opened
     writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     std::error_code ec;
     fs::remove(impl->paths.metrics(), ec);
@@ -226,6 +238,7 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     if (!fs::exists(impl->paths.config()))
         throw Error("no run here (config.json is missing)", runDir.string(),
                     "Start one with `maml-cli train`");
+    impl->lock = std::make_unique<RunLock>(runDir, "resume");
     impl->config = loadConfig(impl->paths.config().string());
     if (iterations > 0 && iterations != impl->config.iterations) {
         impl->config.iterations = iterations;

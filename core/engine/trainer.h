@@ -30,7 +30,9 @@ public:
     Trainer& operator=(Trainer&&) noexcept;
 
     /// A new run in `runDir` (created; must not already hold a run). Validates the config,
-    /// opens the data (maml::Error if impossible), writes config.json.
+    /// opens the data (maml::Error if impossible), writes config.json. Both startRun and
+    /// resumeRun lock the folder for the Trainer's lifetime (core/util/run_lock.h): a folder
+    /// another process trains is a maml::Error naming that process.
     static Trainer startRun(const ExperimentConfig& config, const std::filesystem::path& runDir);
     /// Continues the run in `runDir` from checkpoints/last.pt (or from scratch if the run never
     /// reached a checkpoint). `iterations` > 0 changes the run's total iterations.
