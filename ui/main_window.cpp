@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/engine/trainer.h"
+#include "core/util/json_limits.h"
 #include "ui/adapt_page.h"
 #include "ui/data_page.h"
 #include "ui/episodes_page.h"
@@ -178,7 +179,8 @@ void MainWindow::restoreSettings()
     const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
     try {
         if (!last.isEmpty())
-            m_workbench->setExperiment(ExperimentConfig::fromJson(nlohmann::json::parse(last.toStdString())));
+            m_workbench->setExperiment(
+                ExperimentConfig::fromJson(parseJsonText(last.toStdString(), "settings")));
     } catch (const std::exception&) {
         // A stale or hand-edited setting: start from the default experiment.
     }

@@ -7,6 +7,7 @@
 #include "core/text/text_adapter.h"
 #include "core/text/text_eval.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #include <CLI/CLI.hpp>
 
@@ -85,7 +86,10 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
                 probs[names[i]] = p.probabilities[i];
             arr.push_back({{"query", p.item}, {"predicted", p.className}, {"probabilities", probs}});
         }
-        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(2) << "\n";
+        // Inputs are checked for UTF-8 where they enter; replacing is the last line of defence.
+        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
         return;
     }
     for (const auto& p : preds) {
@@ -111,7 +115,8 @@ void addEvalCommand(CLI::App& app)
     cmd->add_option("--steps", a->options.steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_option("--seed", a->seed,
                     "Base seed of the episodes (default: fixed, the same for every checkpoint)");
-    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores; at most the cores)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
     cmd->callback([a] {
@@ -129,7 +134,7 @@ void addEvalCommand(CLI::App& app)
         if (a->json) {
             auto j = r.toJson();
             j.update(text);
-            std::cout << j.dump(2) << "\n";
+            std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
             printEval(r);
             std::cout << describeTextBaselines(text);
@@ -166,7 +171,9 @@ void addAdaptCommand(CLI::App& app)
     cmd->add_flag("--json", a->json, "Print JSON on standard output");
     cmd->callback([a] {
         if (!a->supportText.empty() || !a->supportTextFile.empty()) { // text checkpoints (core/text)
-            auto queries = a->queryText;
+            std::vector<std::string> queries;
+            for (const auto& q : a->queryText)
+                queries.push_back(toValidUtf8(q)); // command-line text may be in any encoding
             if (!a->queryTextFile.empty())
                 for (const auto& s : sentencesFromFile(a->queryTextFile))
                     queries.push_back(s);

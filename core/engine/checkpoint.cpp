@@ -88,8 +88,15 @@ void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::
                     const CheckpointInfo& info)
 {
     torch::serialize::OutputArchive archive;
+    std::string infoText;
+    try {
+        infoText = infoToJson(info).dump();
+    } catch (const json::exception& e) {
+        throw Error(std::string("cannot store the run's settings: ") + e.what(), path.string(),
+                    "A setting holds text that is not UTF-8; the previous checkpoint is unchanged");
+    }
     archive.write("maml_format", c10::IValue(std::string(kFormat)));
-    archive.write("info", c10::IValue(infoToJson(info).dump()));
+    archive.write("info", c10::IValue(infoText));
     for (const auto& p : model.named_parameters())
         archive.write("param/" + p.key(), p.value().detach().cpu());
     for (const auto& b : model.named_buffers())

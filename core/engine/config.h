@@ -65,6 +65,13 @@ struct ExperimentConfig {
     nlohmann::json toJson() const;
     /// Missing keys keep their defaults; unknown keys or wrong types -> maml::Error naming them.
     static ExperimentConfig fromJson(const nlohmann::json& j);
+    // Upper bounds validate() enforces: far above any sensible experiment, low enough that a
+    // mistyped or hostile value cannot ask for gigabytes or hours before failing.
+    static constexpr int kMaxWays = 1000, kMaxShots = 1000, kMaxSteps = 1000, kMaxMetaBatch = 1024;
+    static constexpr int kMaxEpisodes = 1000000;
+    static constexpr int64_t kMaxIterations = 1000000000;
+    static constexpr double kMaxParameters = 100e6; ///< Conv-4 parameters (weights only)
+
     /// Human-readable problems (empty when the config is usable).
     std::vector<std::string> validate() const;
     /// Throws maml::Error listing every problem validate() finds.
