@@ -4,6 +4,7 @@
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
 #include "core/engine/evaluator.h"
+#include "core/engine/task_source.h"
 #include "core/text/text_adapter.h"
 #include "core/text/text_eval.h"
 #include "core/util/error.h"
@@ -200,6 +201,12 @@ void addAdaptCommand(CLI::App& app)
         if (queries.empty())
             throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
         Adapter adapter(a->checkpoint);
+        if (dataKindOf(adapter.config().dataset) != "images")
+            throw Error(
+                "the kinds of data differ: this checkpoint is a " + dataKindOf(adapter.config().dataset) +
+                    " model (" + adapter.config().model + ", trained on " + adapter.config().dataset +
+                    ") and --support/--query give images",
+                a->checkpoint, "Give its support set with --support-text and its queries with --query-text");
         adapter.setSupport(a->supportDir.empty() ? parseSupport(a->support)
                                                  : supportFromFolder(a->supportDir));
         adapter.adapt(a->steps, [](int step, double loss) {

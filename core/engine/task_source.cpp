@@ -58,6 +58,33 @@ void registerTaskSourceFactory(TaskSourceFactory factory)
     factories().insert(factories().begin(), std::move(factory));
 }
 
+std::string dataKindOf(const std::string& spec)
+{
+    registerEngineExtensions();
+    std::vector<TaskSourceFactory> list;
+    {
+        std::lock_guard lock(factoriesMutex());
+        list = factories();
+    }
+    for (int pass = 0; pass < 2; ++pass) // as makeTaskSource: the catch-all "images" last
+        for (const auto& f : list)
+            if ((f.name == "images") == (pass == 1) && f.accepts(spec))
+                return f.name;
+    return {};
+}
+
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where)
+{
+    const std::string trained = dataKindOf(config.dataset), wanted = dataKindOf(spec);
+    if (trained == wanted)
+        return;
+    throw Error("the kinds of data differ: this is a model of " + trained + " (" + config.model +
+                    ", trained on " + config.dataset + ") and " + spec + " is " + wanted + " data",
+                where,
+                "Use " + trained + " data with this checkpoint (or a checkpoint trained on " + wanted +
+                    " data)");
+}
+
 std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
 {
     registerEngineExtensions();

@@ -51,6 +51,14 @@ public:
 /// Throws maml::Error when the dataset cannot be opened or the request is impossible.
 std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split);
 
+/// The kind of data a spec names: the name of the factory that accepts it ("images", "text").
+/// A model trained on one kind cannot be evaluated or adapted on another.
+std::string dataKindOf(const std::string& spec);
+
+/// Throws maml::Error saying plainly that the kinds differ when `spec` is not the kind of data
+/// the checkpoint's `config` was trained on (e.g. an image checkpoint on text:FILE).
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where);
+
 /// A factory for the dataset specs it accepts (`accepts(config.dataset)`).
 struct TaskSourceFactory {
     std::string name; ///< for messages, e.g. "images", "text"

@@ -25,8 +25,12 @@ std::string trimmed(const std::string& s)
 TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : m_adapter(checkpoint)
 {
     if (!isTextSpec(config().dataset) && config().model != "transformer")
-        throw Error("not a text model (dataset " + config().dataset + ", model " + config().model + ")",
-                    checkpoint.string(), "give a checkpoint trained on sentiment-uci, imdb50k or text:FILE");
+        throw Error(
+            "the kinds of data differ: this is not a text model (" + config().model + ", trained on " +
+                config().dataset + ") and the support set is text",
+            checkpoint.string(),
+            "Give images with --support/--query, or a checkpoint trained on sentiment-uci, imdb50k or "
+            "text:FILE");
     m_tokenizer = textTokenizer(config());
 }
 
