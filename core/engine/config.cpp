@@ -49,6 +49,7 @@ template <typename Config, typename F> void forEachField(Config& c, F&& f)
     f("val_episodes", c.valEpisodes);
     f("eval_episodes", c.evalEpisodes);
     f("log_every", c.logEvery);
+    f("checkpoint_minutes", c.checkpointMinutes);
     f("outer_batch", c.outerBatch);
     f("num_task", c.numTask);
     f("inner_batch", c.innerBatch);
@@ -208,6 +209,8 @@ std::vector<std::string> ExperimentConfig::validate() const
               std::to_string(iterations));
     check(p, gradClip >= 0 && std::isfinite(gradClip), "grad_clip must be 0 (off) or a positive number");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
+    check(p, checkpointMinutes >= 0 && std::isfinite(checkpointMinutes),
+          "checkpoint_minutes must be 0 (off) or a positive number of minutes");
     check(p, device == "cpu" || device == "cuda",
           "device must be \"cpu\" or \"cuda\", got \"" + device + "\"");
     check(p, valEvery >= 1, "val_every must be at least 1");

@@ -55,6 +55,9 @@ struct ExperimentConfig {
     int valEpisodes = 100;  ///< episodes per validation
     int evalEpisodes = 600; ///< default episodes of `eval`
     int logEvery = 10;      ///< metrics.jsonl gets a train line every this many iterations
+    /// checkpoints/last.pt is also written when this many minutes passed since it was last
+    /// written (0 = only at validations, on stop and at the end), so a crash loses little work.
+    double checkpointMinutes = 5;
 
     // --- the study's batch layout (informational; see docs/engine.md for the mapping) ---
     int outerBatch = 0, numTask = 0, innerBatch = 0, epochs = 0;

@@ -74,6 +74,10 @@ struct Trainer::Impl {
     void save(const fs::path& path, int64_t iteration, double seconds, TrainObserver* observer)
     {
         saveCheckpoint(path, *model, &learner->optimizer(), info(iteration, seconds));
+        if (path == paths.last()) {
+            savedIteration = iteration;
+            lastSave = std::chrono::steady_clock::now();
+        }
         if (observer)
             observer->onCheckpoint(path.string(), iteration);
     }
@@ -114,6 +118,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     s.runDir = paths.dir.string();
     s.iterations = config.iterations;
     s.iterationsDone = start;
+    savedIteration = start; // last.pt holds `start` (resumed from it, or written just below)
+    lastSave = std::chrono::steady_clock::now();
     if (observer)
         observer->onStart(start, config.iterations);
     if (!fs::exists(paths.last()))
@@ -142,7 +148,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 paths.dir.string(),
                 "Lower inner_lr or meta_lr, or set grad_clip. checkpoints/last.pt keeps the last good state "
                 "(iteration " +
-                    std::to_string(s.iterationsDone) + ")");
+                    std::to_string(savedIteration) + ")");
         }
         s.iterationsDone = it + 1;
         s.lastTrainLoss = r.loss;
@@ -174,7 +180,9 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                     {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
             metrics.append(line);
         }
-        if (validateNow && !s.cancelled)
+        const bool due =
+            config.checkpointMinutes > 0 && secondsSince(lastSave) >= 60 * config.checkpointMinutes;
+        if ((validateNow || due) && !s.cancelled)
             save(paths.last(), p.iteration, total, observer);
         if (observer) {
             observer->onIteration(p);
@@ -240,11 +248,21 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
                     "Start one with `maml-cli train`");
     impl->lock = std::make_unique<RunLock>(runDir, "resume");
     impl->config = loadConfig(impl->paths.config().string());
-    if (iterations > 0 && iterations != impl->config.iterations) {
-        impl->config.iterations = iterations;
-        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
+    if (iterations > 0 && fs::exists(impl->paths.last())) {
+        const int64_t done = readCheckpointInfo(impl->paths.last()).iteration;
+        if (iterations < done)
+            throw Error("the run is already at iteration " + std::to_string(done) + ", so --iterations " +
+                            std::to_string(iterations) + " would end it before where it is",
+                        runDir.string(),
+                        "Give a total of at least " + std::to_string(done) +
+                            " iterations, or leave --iterations out; nothing was changed");
     }
+    const bool longer = iterations > 0 && iterations != impl->config.iterations;
+    if (longer)
+        impl->config.iterations = iterations;
     impl->config.validateOrThrow(impl->paths.config().string());
+    if (longer)
+        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     impl->build();
     if (fs::exists(impl->paths.last())) {
         const auto info = loadCheckpoint(impl->paths.last(), *impl->model, &impl->learner->optimizer(), true);
