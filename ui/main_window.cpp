@@ -2,6 +2,7 @@
 
 #include "core/engine/trainer.h"
 #include "core/util/build_info.h"
+#include "core/util/json_limits.h"
 #include "ui/adapt/adapt_page.h"
 #include "ui/data/data_page.h"
 #include "ui/episodes/episodes_page.h"
@@ -179,7 +180,8 @@ void MainWindow::restoreSettings()
     const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
     try {
         if (!last.isEmpty())
-            m_workbench->setExperiment(ExperimentConfig::fromJson(nlohmann::json::parse(last.toStdString())));
+            m_workbench->setExperiment(
+                ExperimentConfig::fromJson(parseJsonText(last.toStdString(), "settings")));
     } catch (const std::exception&) {
         // A stale or hand-edited setting: start from the default experiment.
     }

@@ -13,7 +13,7 @@ namespace maml::cli {
 /// usage errors give exit code 2.
 int runCli(int argc, char** argv);
 
-// Each subcommand group registers itself on the app (one file per group in core/cli/).
+// Each subcommand group registers itself on the app (one file per group in app/cli/).
 void registerDataCommands(CLI::App& app);   ///< datasets, sample, fetch
 void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt
 

@@ -7,6 +7,8 @@
 #include "core/data/episode.h"
 #include "core/data/episode_grid.h"
 #include "core/text/text_datasets.h"
+#include "core/text/text_episode_sampler.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -110,6 +112,14 @@ void describe(const DatasetInfo& info, const DatasetsArgs& args)
 
 void runDatasets(const DatasetsArgs& args)
 {
+    if (isTextSpec(args.dataset)) { // specs work everywhere: text:FILE, sentiment-uci, imdb50k
+        const auto corpus = openTextCorpus(args.dataset, args.options.cacheDir);
+        std::cout << args.dataset << ": " << corpus->size() << " labelled sentences, "
+                  << corpus->labelNames().size() << " labels, " << corpus->domainNames().size()
+                  << " domain(s)\n"
+                  << describeTextCorpus(*corpus);
+        return;
+    }
     printRow("SPEC", "READY", "CLASSES", "IMAGES", "SHAPE", "SPLITS (classes)");
     if (!args.dataset.empty()) {
         describeOpen(args.dataset, *openDataset(args.dataset, args.options), args); // errors: exit code 1
@@ -120,8 +130,42 @@ void runDatasets(const DatasetsArgs& args)
     std::cout << "\n" << describeTextDatasets(args.options.cacheDir); // core/text
 }
 
+/// A text episode, written as text: one "label<TAB>sentence" line per example.
+void runTextSample(const SampleArgs& args)
+{
+    if (!args.classes.empty())
+        throw Error("--classes chooses image classes; a text episode draws its labels from one domain",
+                    "maml-cli sample",
+                    "Leave --classes out, or choose domains with --split, e.g. amazon@test");
+    if (fs::path(args.out).extension() == ".png")
+        throw Error("a text episode is written as text, not as a PNG", args.out,
+                    "Give a text file name, e.g. --out episode.txt");
+    const auto corpus = openTextCorpus(args.dataset, args.options.cacheDir);
+    std::string split = args.split.empty() ? "all" : args.split;
+    if (split == "train" || split == "val" || split == "test")
+        split = "all@" + split; // the same part of every domain, as in training
+    const auto pool = corpus->select(split);
+    const auto tokenizer = WordTokenizer::build(corpus->texts(pool));
+    const TextEpisodeSampler sampler(*corpus, tokenizer, pool, args.spec);
+    const Episode ep = sampler.sample(args.seed);
+    const std::string domain = corpus->domainNames()[corpus->example(ep.supportItems.front().second).domain];
+    std::ostringstream text;
+    text << "# " << args.dataset << " " << split << ", domain " << domain << ": " << args.spec.ways << "-way "
+         << args.spec.shots << "-shot " << args.spec.queries << "-query, seed " << args.seed << "\n";
+    for (const auto& [part, items] :
+         {std::pair{"support", &ep.supportItems}, std::pair{"query", &ep.queryItems}}) {
+        text << "# " << part << "\n";
+        for (const auto& [label, index] : *items)
+            text << corpus->labelNames()[label] << "\t" << corpus->example(index).text << "\n";
+    }
+    writeFileAtomic(args.out, text.str());
+    std::cout << "wrote " << args.out << "\n" << text.str();
+}
+
 void runSample(const SampleArgs& args)
 {
+    if (isTextSpec(args.dataset))
+        return runTextSample(args);
     auto ds = openDataset(args.dataset, args.options);
     std::vector<int> pool;
     for (const auto& name : args.classes)
@@ -217,7 +261,8 @@ void registerDataCommands(CLI::App& app)
     auto* s =
         app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
     s->add_option("--dataset", sample.dataset,
-                  "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
+                  "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR; text: sentiment-uci, "
+                  "imdb50k, text:FILE")
         ->capture_default_str();
     s->add_option("--split", sample.split,
                   "Split to draw classes from: train, val, test, all, ... (default: train, or all)");
@@ -228,7 +273,7 @@ void registerDataCommands(CLI::App& app)
     s->add_option("--shots,-k", sample.spec.shots, "K: support images per class")->capture_default_str();
     s->add_option("--queries,-q", sample.spec.queries, "Q: query images per class")->capture_default_str();
     s->add_option("--seed", sample.seed, "Episode seed (same seed, same episode)")->capture_default_str();
-    s->add_option("--out,-o", sample.out, "PNG file to write")->required();
+    s->add_option("--out,-o", sample.out, "PNG file to write (a text file for text datasets)")->required();
     addDatasetOptions(s, sample.options);
     s->callback([] { runSample(sample); });
 

@@ -171,7 +171,8 @@ void addTrainCommand(CLI::App& app)
     cmd->add_option("--config", a->configFile, "Experiment config JSON file");
     cmd->add_option("--dataset", a->dataset, "Override the dataset spec, e.g. omniglot:DIR");
     cmd->add_option("--iterations", a->iterations, "Override the number of meta-iterations");
-    cmd->add_option("--threads", a->threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--threads", a->threads, "Torch threads (0 = all cores; at most the cores)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
     cmd->callback([a] {

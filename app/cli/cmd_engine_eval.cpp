@@ -5,8 +5,10 @@
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
 #include "core/engine/evaluator.h"
+#include "core/engine/task_source.h"
 #include "core/text/text_adapter.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #include <CLI/CLI.hpp>
 
@@ -94,7 +96,10 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
                 probs[names[i]] = p.probabilities[i];
             arr.push_back({{"query", p.item}, {"predicted", p.className}, {"probabilities", probs}});
         }
-        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(2) << "\n";
+        // Inputs are checked for UTF-8 where they enter; replacing is the last line of defence.
+        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
         return;
     }
     for (const auto& p : preds) {
@@ -120,7 +125,8 @@ void addEvalCommand(CLI::App& app)
     cmd->add_option("--steps", a->options.steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_option("--seed", a->seed,
                     "Base seed of the episodes (default: fixed, the same for every checkpoint)");
-    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores; at most the cores)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
     cmd->callback([a] {
@@ -136,7 +142,7 @@ void addEvalCommand(CLI::App& app)
         });
         printer.breakLine();
         if (a->json)
-            std::cout << r.toJson().dump(2) << "\n";
+            std::cout << r.toJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else
             printEval(r);
     });
@@ -172,16 +178,30 @@ void addAdaptCommand(CLI::App& app)
     cmd->callback([a] {
         // The checkpoint says what it is (images or text); the options must match it.
         auto adapter = openAdapter(a->checkpoint);
+        const bool imagesGiven = !a->support.empty() || !a->supportDir.empty();
+        const bool textGiven = !a->supportText.empty() || !a->supportTextFile.empty();
+        const std::string kind = dataKindName(adapter->kind());
+        if ((adapter->kind() == DataKind::Text && imagesGiven && !textGiven) ||
+            (adapter->kind() == DataKind::Images && textGiven && !imagesGiven))
+            throw Error(
+                "the kinds of data differ: this checkpoint is a " + kind + " model (" +
+                    adapter->config().model + ", trained on " + adapter->config().dataset + ") and " +
+                    (imagesGiven ? "--support/--query give images" : "--support-text gives text"),
+                a->checkpoint,
+                adapter->kind() == DataKind::Text
+                    ? "Give its support set with --support-text and its queries with --query-text"
+                    : "Give its support set with --support (or --support-dir) and its queries with --query");
         std::vector<ItemClass> support;
         std::vector<std::string> queries;
         if (adapter->kind() == DataKind::Text) {
-            if (a->supportText.empty() && a->supportTextFile.empty())
+            if (!textGiven)
                 throw Error("this is a text model: give the support sentences with --support-text (once per "
                             "class) or --support-text-file",
                             "maml-cli adapt", "e.g. --support-text pos=\"great film|loved it\"");
             support = itemClasses(a->supportTextFile.empty() ? parseSupportText(a->supportText)
                                                              : supportTextFromFile(a->supportTextFile));
-            queries = a->queryText;
+            for (const auto& q : a->queryText)
+                queries.push_back(toValidUtf8(q)); // command-line text may be in any encoding
             if (!a->queryTextFile.empty())
                 for (const auto& s : sentencesFromFile(a->queryTextFile))
                     queries.push_back(s);

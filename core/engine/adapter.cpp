@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string kindName(DataKind kind)
-{
-    return kind == DataKind::Text ? "text" : "images";
-}
-
 Registry<AdapterFactory>& factories()
 {
     static Registry<AdapterFactory> r;
@@ -237,14 +232,14 @@ std::vector<Prediction> ImageAdapter::predictItems(const std::vector<std::string
 
 void registerAdapterFactory(DataKind kind, AdapterFactory factory)
 {
-    factories().add(kindName(kind), std::move(factory));
+    factories().add(dataKindName(kind), std::move(factory));
 }
 
 std::unique_ptr<ModelAdapter> openAdapter(const fs::path& checkpoint)
 {
     LoadedModel loaded = loadModel(checkpoint); // the checkpoint is read once, here
     const DataKind kind = dataKindOf(loaded.info.config.dataset);
-    if (const auto factory = factories().find(kindName(kind)))
+    if (const auto factory = factories().find(dataKindName(kind)))
         return (*factory)(std::move(loaded));
     return std::make_unique<ImageAdapter>(std::move(loaded));
 }

@@ -15,4 +15,7 @@ enum class DataKind { Images, Text };
 /// Images, "sentiment-uci": Text). The built-in image factory accepts every other spec.
 DataKind dataKindOf(const std::string& spec);
 
+/// "images" or "text", for messages and registry keys.
+std::string dataKindName(DataKind kind);
+
 } // namespace maml

@@ -70,6 +70,24 @@ TaskSourceFactory factoryFor(const std::string& spec)
 }
 } // namespace
 
+std::string dataKindName(DataKind kind)
+{
+    return kind == DataKind::Text ? "text" : "images";
+}
+
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where)
+{
+    const std::string trained = dataKindName(dataKindOf(config.dataset)),
+                      wanted = dataKindName(dataKindOf(spec));
+    if (trained == wanted)
+        return;
+    throw Error("the kinds of data differ: this is a model of " + trained + " (" + config.model +
+                    ", trained on " + config.dataset + ") and " + spec + " is " + wanted + " data",
+                where,
+                "Use " + trained + " data with this checkpoint (or a checkpoint trained on " + wanted +
+                    " data)");
+}
+
 std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
 {
     return factoryFor(config.dataset).make(config, split);

@@ -64,6 +64,10 @@ std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const
 /// data cannot be opened at all. What checkExperiment() asks of every split.
 std::string splitProblem(const ExperimentConfig& config, const std::string& split);
 
+/// Throws maml::Error saying plainly that the kinds differ when `spec` is not the kind of data
+/// the checkpoint's `config` was trained on (e.g. an image checkpoint on text:FILE).
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where);
+
 /// A factory for the dataset specs it accepts (`accepts(config.dataset)`).
 struct TaskSourceFactory {
     std::string name; ///< for messages, e.g. "images", "text"

@@ -12,6 +12,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/run_lock.h"
 
 #include <chrono>
 #include <cmath>
@@ -62,7 +63,10 @@ struct Trainer::Impl {
     std::shared_ptr<TaskSource> train, val;
     std::shared_ptr<FunctionalModel> model;
     std::unique_ptr<MetaLearner> learner;
-    CheckpointInfo best; ///< bestValAccuracy / bestIteration of the run so far
+    CheckpointInfo best;           ///< bestValAccuracy / bestIteration of the run so far
+    std::unique_ptr<RunLock> lock; ///< held from startRun/resumeRun until the Trainer goes
+    int64_t savedIteration = 0;    ///< iteration of the last last.pt written
+    std::chrono::steady_clock::time_point lastSave;
 
     void build()
     {
@@ -88,6 +92,10 @@ struct Trainer::Impl {
     void save(const fs::path& path, int64_t iteration, double seconds, TrainObserver* observer)
     {
         saveCheckpoint(path, *model, &learner->optimizer(), info(iteration, seconds));
+        if (path == paths.last()) {
+            savedIteration = iteration;
+            lastSave = std::chrono::steady_clock::now();
+        }
         if (observer)
             observer->onCheckpoint(path.string(), iteration);
     }
@@ -129,6 +137,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     s.runDir = paths.dir.string();
     s.iterations = config.iterations;
     s.iterationsDone = start;
+    savedIteration = start; // last.pt holds `start` (resumed from it, or written just below)
+    lastSave = std::chrono::steady_clock::now();
     if (observer)
         observer->onStart(start, config.iterations);
     if (!fs::exists(paths.last()))
@@ -160,7 +170,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 paths.dir.string(),
                 "Lower inner_lr or meta_lr, or set grad_clip. checkpoints/last.pt keeps the last good state "
                 "(iteration " +
-                    std::to_string(s.iterationsDone) + ")");
+                    std::to_string(savedIteration) + ")");
         }
         s.iterationsDone = it + 1;
         s.lastTrainLoss = r.loss;
@@ -195,7 +205,9 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                     {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
             metrics.append(line);
         }
-        if (validateNow && !s.cancelled)
+        const bool due =
+            config.checkpointMinutes > 0 && secondsSince(lastSave) >= 60 * config.checkpointMinutes;
+        if ((validateNow || due) && !s.cancelled)
             save(paths.last(), p.iteration, total, observer);
         if (observer) {
             observer->onIteration(p);
@@ -232,12 +244,20 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
     impl->config = config;
     prepareConfig(impl->config); // e.g. the text module's vocabulary, kept in every checkpoint
     impl->paths.dir = runDir;
-    if (fs::exists(impl->paths.config()))
-        throw Error("this folder already holds a run", runDir.string(),
-                    "Continue it with `maml-cli resume --run-dir " + runDir.string() +
-                        "` or choose a new folder");
+    const auto refuseExisting = [&] {
+        if (fs::exists(impl->paths.config()))
+            throw Error("this folder already holds a run", runDir.string(),
+                        "Continue it with `maml-cli resume --run-dir " + runDir.string() +
+                            "` or choose a new folder");
+    };
+    if (fs::exists(impl->paths.config())) {
+        RunLock probe(runDir, "train"); // a run being trained right now: say by whom
+    }
+    refuseExisting();
     impl->build();
     fs::create_directories(runDir / "checkpoints");
+    impl->lock = std::make_unique<RunLock>(runDir, "train");
+    refuseExisting(); // another trainer may have started this run while the data was opened
     writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     std::error_code ec;
     fs::remove(impl->paths.metrics(), ec);
@@ -251,12 +271,23 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     if (!fs::exists(impl->paths.config()))
         throw Error("no run here (config.json is missing)", runDir.string(),
                     "Start one with `maml-cli train`");
+    impl->lock = std::make_unique<RunLock>(runDir, "resume");
     impl->config = loadConfig(impl->paths.config().string());
-    if (iterations > 0 && iterations != impl->config.iterations) {
-        impl->config.iterations = iterations;
-        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
+    if (iterations > 0 && fs::exists(impl->paths.last())) {
+        const int64_t done = readCheckpointInfo(impl->paths.last()).iteration;
+        if (iterations < done)
+            throw Error("the run is already at iteration " + std::to_string(done) + ", so --iterations " +
+                            std::to_string(iterations) + " would end it before where it is",
+                        runDir.string(),
+                        "Give a total of at least " + std::to_string(done) +
+                            " iterations, or leave --iterations out; nothing was changed");
     }
+    const bool longer = iterations > 0 && iterations != impl->config.iterations;
+    if (longer)
+        impl->config.iterations = iterations;
     impl->config.validateOrThrow(impl->paths.config().string());
+    if (longer)
+        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     impl->build();
     if (fs::exists(impl->paths.last())) {
         const auto info = loadCheckpoint(impl->paths.last(), *impl->model, &impl->learner->optimizer(), true);

@@ -30,10 +30,13 @@ public:
     Trainer& operator=(Trainer&&) noexcept;
 
     /// A new run in `runDir` (created; must not already hold a run). Validates the config,
-    /// opens the data (maml::Error if impossible), writes config.json.
+    /// opens the data (maml::Error if impossible), writes config.json. Both startRun and
+    /// resumeRun lock the folder for the Trainer's lifetime (core/util/run_lock.h): a folder
+    /// another process trains is a maml::Error naming that process.
     static Trainer startRun(const ExperimentConfig& config, const std::filesystem::path& runDir);
     /// Continues the run in `runDir` from checkpoints/last.pt (or from scratch if the run never
-    /// reached a checkpoint). `iterations` > 0 changes the run's total iterations.
+    /// reached a checkpoint). `iterations` > 0 changes the run's total iterations; fewer than
+    /// the run has done is a maml::Error (config.json is left as it was).
     static Trainer resumeRun(const std::filesystem::path& runDir, int64_t iterations = 0);
 
     const ExperimentConfig& config() const;
@@ -42,8 +45,11 @@ public:
     int64_t startIteration() const;
 
     /// Trains until config().iterations, or until `control` cancels (last.pt is then written
-    /// for the last completed iteration, summary.cancelled = true). A NaN or infinite loss
-    /// throws maml::Error; last.pt keeps the last good state. `observer` and `control` may be null.
+    /// for the last completed iteration, summary.cancelled = true). last.pt is also written at
+    /// every validation and every config().checkpointMinutes. A NaN or infinite loss throws
+    /// maml::Error naming the iteration last.pt keeps. A checkpoint that cannot be written (a
+    /// full disk) throws maml::Error and leaves the previous file intact. `observer` and
+    /// `control` may be null.
     TrainSummary run(TrainObserver* observer = nullptr, RunControl* control = nullptr);
 
 private:

@@ -7,6 +7,8 @@
 #include "core/text/transformer_options.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
+#include "core/util/utf8.h"
 
 #include <torch/torch.h>
 
@@ -28,8 +30,12 @@ TextAdapter::TextAdapter(const std::filesystem::path& checkpoint) : TextAdapter(
 TextAdapter::TextAdapter(LoadedModel&& loaded) : ModelAdapter(std::move(loaded))
 {
     if (dataKindOf(config().dataset) != DataKind::Text)
-        throw Error("not a text model (dataset " + config().dataset + ", model " + config().model + ")",
-                    "text adapter", "give a checkpoint trained on sentiment-uci, imdb50k or text:FILE");
+        throw Error(
+            "the kinds of data differ: this is not a text model (" + config().model + ", trained on " +
+                config().dataset + ") and the support set is text",
+            "text adapter",
+            "Give images with --support/--query, or a checkpoint trained on sentiment-uci, imdb50k or "
+            "text:FILE");
     m_tokenizer = textTokenizer(config());
 }
 
@@ -100,11 +106,11 @@ std::vector<TextClass> parseSupportText(const std::vector<std::string>& specs)
         if (eq == std::string::npos || eq == 0 || trimmed(spec.substr(eq + 1)).empty())
             throw Error("--support-text needs NAME=\"sentence|sentence...\", got '" + spec + "'",
                         "maml-cli adapt", "e.g. --support-text pos=\"great film|loved it\"");
-        TextClass c{trimmed(spec.substr(0, eq)), {}};
+        TextClass c{toValidUtf8(trimmed(spec.substr(0, eq))), {}};
         std::stringstream in(spec.substr(eq + 1));
         for (std::string s; std::getline(in, s, '|');)
             if (!trimmed(s).empty())
-                c.sentences.push_back(trimmed(s));
+                c.sentences.push_back(toValidUtf8(trimmed(s)));
         out.push_back(std::move(c));
     }
     return out;
@@ -126,10 +132,10 @@ std::vector<TextClass> supportTextFromFile(const std::filesystem::path& file)
 std::vector<std::string> sentencesFromFile(const std::filesystem::path& file)
 {
     std::vector<std::string> out;
-    std::stringstream in(readFile(file));
+    std::stringstream in(readFileCapped(file, size_t(1) << 30, "text file"));
     for (std::string line; std::getline(in, line);)
         if (!trimmed(line).empty())
-            out.push_back(trimmed(line));
+            out.push_back(toValidUtf8(trimmed(line)));
     if (out.empty())
         throw Error("no sentences", file.string(), "write one query sentence per line");
     return out;

@@ -49,6 +49,18 @@ TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config
                         std::to_string(o.heads) + ")");
     if (o.layers < 1 || o.ff < 1 || o.length < 1 || o.ways < 2 || o.vocabSize < 2)
         throw Error("layers, ff and length must be positive and ways at least 2", where);
+    // Bounds, so that a hand-edited config or checkpoint cannot ask for gigabytes.
+    if (o.dModel > 4096 || o.heads > 256 || o.layers > 64 || o.ff > 65536 || o.length > 8192)
+        throw Error("dModel, heads, layers, ff or length is too large (at most 4096, 256, 64, 65536, 8192)",
+                    where);
+    const double d = o.dModel, params = double(o.vocabSize) * d + o.layers * (4 * d * d + 2 * d * o.ff) +
+                                        (o.head == "flatten" ? double(o.length) * d : d) * o.ways;
+    if (params > ExperimentConfig::kMaxParameters)
+        throw Error("the Transformer would have " + std::to_string(static_cast<long long>(params / 1e6)) +
+                        " million parameters, more than the " +
+                        std::to_string(static_cast<long long>(ExperimentConfig::kMaxParameters / 1e6)) +
+                        " million allowed",
+                    where, "Lower dModel, ff, layers, or the vocabulary (minCount, maxWords)");
     return o;
 }
 

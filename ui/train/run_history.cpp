@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <cmath>
+
 namespace maml::ui {
 namespace {
 
@@ -17,6 +19,19 @@ double number(const nlohmann::json& o, const char* key, bool* found = nullptr)
     if (found)
         *found = ok;
     return ok ? it->get<double>() : 0.0;
+}
+
+/// Values a trainer can write: an iteration within the engine's bound, accuracies in [0, 1],
+/// finite losses and times of sensible size.
+bool plausible(const TrainProgress& p)
+{
+    const auto within = [](double x, double low, double high) {
+        return std::isfinite(x) && x >= low && x <= high;
+    };
+    return p.iteration >= 0 && p.iteration <= ExperimentConfig::kMaxIterations &&
+           within(p.trainAccuracy, 0, 1) && within(p.valAccuracy, 0, 1) && within(p.valCi95, 0, 1) &&
+           within(p.trainLoss, -1e12, 1e12) && within(p.valLoss, -1e12, 1e12) &&
+           within(p.elapsedSeconds, 0, 1e10);
 }
 
 } // namespace
@@ -44,8 +59,9 @@ RunHistory RunHistory::load(const QString& dir)
     if (hasConfig) {
         try {
             history.iterations = loadConfig(paths.config().string()).iterations;
-        } catch (const std::exception&) {
-            // The curves are still worth showing without the planned length.
+        } catch (const std::exception& e) {
+            // The curves are still worth showing; the page says why the run cannot continue.
+            history.configProblem = QString::fromUtf8(e.what());
         }
     }
     double lastSeconds = 0;
@@ -54,7 +70,10 @@ RunHistory RunHistory::load(const QString& dir)
     const auto records = hasMetrics ? MetricsLog(paths.metrics()).read() : std::vector<nlohmann::json>{};
     for (const auto& o : records) {
         TrainProgress p;
-        p.iteration = static_cast<int64_t>(number(o, "iteration"));
+        const double iteration = number(o, "iteration");
+        if (!(iteration >= 0 && iteration <= double(ExperimentConfig::kMaxIterations)))
+            continue;
+        p.iteration = static_cast<int64_t>(iteration);
         p.iterations = history.iterations;
         bool val = false, train = false;
         p.trainLoss = number(o, "train_loss", &train);
@@ -63,6 +82,8 @@ RunHistory RunHistory::load(const QString& dir)
         p.valAccuracy = number(o, "val_accuracy", &val);
         p.valCi95 = number(o, "val_ci95");
         p.elapsedSeconds = number(o, "seconds");
+        if (!plausible(p))
+            continue;
         // The file keeps cumulative seconds; the speed is the slope between two lines.
         if (p.elapsedSeconds > lastSeconds && p.iteration > lastIteration)
             p.itersPerSecond = (p.iteration - lastIteration) / (p.elapsedSeconds - lastSeconds);

@@ -18,10 +18,14 @@ struct RunHistory {
     QVector<TrainProgress> train;
     QVector<TrainProgress> validation;
     int64_t iterations = 0; ///< planned iterations (0 if unknown)
+    /// Why config.json could not be read (empty when it was read, or is absent): the curves
+    /// still show, but the run cannot be continued until the file is fixed.
+    QString configProblem;
 
     void add(const TrainProgress& p);
     /// Reads DIR/metrics.jsonl (and config.json for the planned iterations). Throws maml::Error
-    /// if DIR holds no run; a truncated last line is skipped.
+    /// if DIR holds no run; a truncated last line is skipped, and so is a line whose iteration
+    /// or values are out of range (a hand-edited 1e300 must not reach the widgets).
     static RunHistory load(const QString& dir);
 };
 

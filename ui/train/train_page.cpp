@@ -19,15 +19,25 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace maml::ui {
 namespace {
 
 QString duration(double seconds)
 {
+    if (!(seconds >= 0 && seconds < 1e9)) // not a real estimate (yet)
+        return QStringLiteral("-");
     const auto s = static_cast<qint64>(seconds);
     return s >= 3600 ? QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60)
            : s >= 60 ? QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60)
                      : QStringLiteral("%1 s").arg(s);
+}
+
+/// A number with `decimals` decimals, or 4 significant digits when that would be long.
+QString compact(double x, int decimals)
+{
+    return std::abs(x) < 1e6 ? QString::number(x, 'f', decimals) : QString::number(x, 'g', 4);
 }
 
 } // namespace
@@ -56,6 +66,7 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     m_progress->setFormat(tr("iteration %v of %m"));
     m_stats = new QLabel(tr("Not started."));
     m_stats->setObjectName(QStringLiteral("trainStats"));
+    m_stats->setWordWrap(true); // a long error message wraps instead of widening the window
     m_charts = new TrainingCharts;
     m_log = new QPlainTextEdit;
     m_log->setReadOnly(true);
@@ -214,10 +225,8 @@ void TrainPage::onProgress()
                   .arg(v.iteration);
     }
     m_stats->setText(tr("loss %1, accuracy %2% - %3 it/s - ETA %4%5")
-                         .arg(p.trainLoss, 0, 'f', 3)
-                         .arg(100 * p.trainAccuracy, 0, 'f', 1)
-                         .arg(p.itersPerSecond, 0, 'f', 2)
-                         .arg(duration(p.etaSeconds), val));
+                         .arg(compact(p.trainLoss, 3), compact(100 * p.trainAccuracy, 1),
+                              compact(p.itersPerSecond, 2), duration(p.etaSeconds), val));
 }
 
 void TrainPage::onFinished(const QString& summary, bool cancelled)
@@ -257,6 +266,13 @@ bool TrainPage::openRun(const QString& dir)
         onProgress();
         if (history.train.isEmpty())
             m_stats->setText(tr("Run %1 has no metrics yet.").arg(history.dir));
+        if (!history.configProblem.isEmpty())
+            m_stats->setText(
+                QStringLiteral("<span style='color:#b00020'>%1</span>")
+                    .arg(tr("The run's config.json cannot be read, so the experiment settings were "
+                            "left as they were and this run cannot be continued until it is fixed: %1")
+                             .arg(history.configProblem)
+                             .toHtmlEscaped()));
         return true;
     } catch (const std::exception& e) {
         m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
