@@ -99,6 +99,21 @@ RunLock::RunLock(const fs::path& dir, const std::string& purpose)
         (void)!::pwrite(m_fd, text.data(), text.size(), 0);
 }
 
+std::string RunLock::holder(const fs::path& dir)
+{
+    const fs::path file = fileOf(dir);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    std::string who;
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            who = describeHolder(file);
+    }
+    ::close(fd); // releases the probe's lock, if it got one
+    return who;
+}
+
 RunLock::~RunLock()
 {
     if (m_fd >= 0)

@@ -18,6 +18,11 @@ public:
     RunLock(const RunLock&) = delete;
     RunLock& operator=(const RunLock&) = delete;
 
+    /// Who trains `dir` now ("process 123 (maml-cli resume), since ..."), or empty when nobody
+    /// does (or the folder has no lock file). Probes with a shared lock held for an instant: a
+    /// trainer starting in that instant is refused as if another trainer held the folder.
+    static std::string holder(const std::filesystem::path& dir);
+
     /// The lock file of a run folder.
     static std::filesystem::path fileOf(const std::filesystem::path& dir) { return dir / ".lock"; }
 

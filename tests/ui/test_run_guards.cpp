@@ -72,6 +72,40 @@ private Q_SLOTS:
         QVERIFY(!page.session()->isRunning());
     }
 
+    void aRunTrainedElsewhereIsFollowedWithoutAnEta()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("followed"));
+        ExperimentConfig c = preset(defaultPresetName());
+        c.iterations = 100;
+        write(run + QStringLiteral("/config.json"), c.toJson().dump(2));
+        const std::string line10 = "{\"iteration\": 10, \"iterations\": 100, \"train_loss\": 1.5, "
+                                   "\"train_accuracy\": 0.4, \"seconds\": 20}\n";
+        write(run + QStringLiteral("/metrics.jsonl"), line10);
+        Workbench workbench;
+        TrainPage page(&workbench);
+        {
+            RunLock holder(run.toStdString(), "resume"); // as `maml-cli resume` in another window would
+            QVERIFY(page.openRun(run));
+            QString text = statsOf(page)->text();
+            QVERIFY2(text.contains(QStringLiteral("Being trained by process %1").arg(::getpid())),
+                     qPrintable(text));
+            QVERIFY2(!text.contains(QStringLiteral("ETA")), qPrintable(text));
+            QCOMPARE(page.charts()->current().train.size(), 1);
+            // The other process writes on; the page reads it again by itself.
+            write(run + QStringLiteral("/metrics.jsonl"),
+                  line10 + "{\"iteration\": 11, \"iterations\": 100, \"train_loss\": 1.4, "
+                           "\"train_accuracy\": 0.45, \"seconds\": 22}\n");
+            QTRY_COMPARE_WITH_TIMEOUT(page.charts()->current().train.size(), 2, 15000);
+            text = statsOf(page)->text();
+            QVERIFY2(text.contains(QStringLiteral("iteration 11 of 100")), qPrintable(text));
+        }
+        // That process has ended: opening it again says it is not training.
+        QVERIFY(page.openRun(run));
+        const QString text = statsOf(page)->text();
+        QVERIFY2(text.contains(QStringLiteral("Opened, not training")), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("ETA")), qPrintable(text));
+    }
+
     void aGarbageConfigIsReportedNotIgnored()
     {
         const QString run = m_dir.filePath(QStringLiteral("garbage"));

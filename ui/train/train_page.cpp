@@ -1,5 +1,6 @@
 #include "ui/train/train_page.h"
 
+#include "core/util/run_lock.h"
 #include "core/util/xdg_paths.h"
 #include "ui/common/log_bridge.h"
 #include "ui/train/training_charts.h"
@@ -17,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -119,6 +121,15 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     connect(workbench, &Workbench::experimentChanged, this, [this] {
         if (!m_session->isRunning())
             m_runDir->setText(defaultRunDir());
+    });
+    m_follow = new QTimer(this);
+    m_follow->setInterval(5000);
+    connect(m_follow, &QTimer::timeout, this, [this] {
+        if (m_session->isRunning() || m_followedDir.isEmpty()) {
+            m_follow->stop();
+            return;
+        }
+        openRun(m_followedDir);
     });
     m_runDir->setText(defaultRunDir());
     setRunning(false);
@@ -263,7 +274,7 @@ bool TrainPage::openRun(const QString& dir)
         m_charts->setCurrent(history);
         m_runDir->setText(history.dir);
         m_workbench->setRunDir(history.dir);
-        onProgress();
+        describeOpenedRun();
         if (history.train.isEmpty())
             m_stats->setText(tr("Run %1 has no metrics yet.").arg(history.dir));
         if (!history.configProblem.isEmpty())
@@ -279,6 +290,40 @@ bool TrainPage::openRun(const QString& dir)
                              .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
         return false;
     }
+}
+
+void TrainPage::describeOpenedRun()
+{
+    const auto& run = m_charts->current();
+    const std::string holder = RunLock::holder(run.dir.toStdString());
+    m_followedDir = holder.empty() ? QString() : run.dir;
+    if (holder.empty())
+        m_follow->stop();
+    else if (!m_follow->isActive())
+        m_follow->start();
+    if (run.train.isEmpty())
+        return;
+    const auto& p = run.train.last();
+    m_progress->setMaximum(static_cast<int>(p.iterations));
+    m_progress->setValue(static_cast<int>(p.iteration));
+    QString val;
+    if (!run.validation.isEmpty()) {
+        const auto& v = run.validation.last();
+        val = tr("; validation %1% +- %2 at iteration %3")
+                  .arg(100 * v.valAccuracy, 0, 'f', 1)
+                  .arg(100 * v.valCi95, 0, 'f', 1)
+                  .arg(v.iteration);
+    }
+    const QString where = tr("iteration %1 of %2: loss %3, accuracy %4%%5")
+                              .arg(p.iteration)
+                              .arg(p.iterations)
+                              .arg(compact(p.trainLoss, 3), compact(100 * p.trainAccuracy, 1), val);
+    if (!holder.empty())
+        m_stats->setText(tr("Being trained by %1 - following it (read every 5 s): %2. Continue run "
+                            "works here once that process ends.")
+                             .arg(QString::fromStdString(holder), where));
+    else
+        m_stats->setText(tr("Opened, not training: %1.").arg(where));
 }
 
 bool TrainPage::overlayRun(const QString& dir)

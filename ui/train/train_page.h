@@ -8,6 +8,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QTimer;
 
 namespace maml::ui {
 
@@ -47,6 +48,9 @@ private:
     void onFinished(const QString& summary, bool cancelled);
     void onFailed(const QString& message);
     void setRunning(bool running);
+    /// After openRun: says what the opened run is (no ETA: it is not training here) and, when
+    /// another process trains it, re-reads its metrics every few seconds (follows it).
+    void describeOpenedRun();
     void appendLog(int level, const QString& text);
     QString defaultRunDir() const;
 
@@ -61,6 +65,8 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_stats = nullptr;
     QPlainTextEdit* m_log = nullptr;
+    QTimer* m_follow = nullptr; ///< re-reads a run that another process trains
+    QString m_followedDir;
 };
 
 } // namespace maml::ui
