@@ -85,8 +85,11 @@ int runTrainer(Trainer& trainer)
     const auto s = trainer.run(&bar, &control);
     std::cout << (s.cancelled ? "stopped" : "finished") << " at iteration " << s.iterationsDone << " of "
               << s.iterations << " in " << formatDuration(s.seconds) << "\n";
-    std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss << ", accuracy "
-              << s.lastTrainAccuracy << "\n";
+    if (s.iterationsDone > trainer.startIteration())
+        std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss
+                  << ", accuracy " << s.lastTrainAccuracy << "\n";
+    else
+        std::cout << "no meta-iteration finished in this session\n" << std::fixed << std::setprecision(4);
     if (s.bestIteration >= 0)
         std::cout << "best validation accuracy " << s.bestValAccuracy << " +- " << s.bestValCi95
                   << " at iteration " << s.bestIteration << "\n";
