@@ -15,6 +15,6 @@ int runCli(int argc, char** argv);
 
 // Each subcommand group registers itself on the app (one file per group in app/cli/).
 void registerDataCommands(CLI::App& app);   ///< datasets, sample, fetch
-void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt
+void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt, export
 
 } // namespace maml::cli

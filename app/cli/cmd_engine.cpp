@@ -209,6 +209,7 @@ void registerEngineCommands(CLI::App& app)
     addResumeCommand(app);
     addEvalCommand(app);
     addAdaptCommand(app);
+    addExportCommand(app);
 }
 
 } // namespace maml::cli

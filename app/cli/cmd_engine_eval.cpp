@@ -1,4 +1,4 @@
-// maml-cli eval and maml-cli adapt.
+// maml-cli eval, maml-cli adapt and maml-cli export.
 #include "app/cli/cmd_engine_common.h"
 #include "app/cli/progress_printer.h"
 
@@ -155,6 +155,7 @@ void addAdaptCommand(CLI::App& app)
         std::vector<std::string> support, query;
         std::vector<std::string> supportText, queryText; // text checkpoints
         std::string supportTextFile, queryTextFile;
+        std::string exportFile;
         int steps = -1;
         bool json = false;
     };
@@ -174,8 +175,12 @@ void addAdaptCommand(CLI::App& app)
     cmd->add_option("--query-text-file", a->queryTextFile,
                     "Text models: a file with one query sentence per line");
     cmd->add_option("--steps", a->steps, "Adaptation steps (default: the config's inner_steps_eval)");
+    cmd->add_option("--export", a->exportFile,
+                    "Write the adapted model as a TorchScript file (torch.jit.load in Python); "
+                    "queries are then optional");
     cmd->add_flag("--json", a->json, "Print JSON on standard output");
     cmd->callback([a] {
+        const bool exporting = !a->exportFile.empty();
         // The checkpoint says what it is (images or text); the options must match it.
         auto adapter = openAdapter(a->checkpoint);
         const bool imagesGiven = !a->support.empty() || !a->supportDir.empty();
@@ -219,7 +224,7 @@ void addAdaptCommand(CLI::App& app)
                 for (const auto& f : listImageFiles(a->queryDir))
                     queries.push_back(f.string());
             }
-            if (queries.empty())
+            if (queries.empty() && !exporting)
                 throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
         }
         adapter->setSupportItems(support);
@@ -227,7 +232,31 @@ void addAdaptCommand(CLI::App& app)
             std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss
                       << "\n";
         });
-        printPredictions(adapter->predictItems(queries), adapter->classNames(), a->json);
+        if (exporting) {
+            adapter->exportTorchScript(a->exportFile);
+            std::cerr << "wrote the adapted model (" << adapter->classNames().size() << " classes) to "
+                      << a->exportFile << "\n";
+        }
+        if (!queries.empty() || !exporting)
+            printPredictions(adapter->predictItems(queries), adapter->classNames(), a->json);
+    });
+}
+
+void addExportCommand(CLI::App& app)
+{
+    struct Args {
+        std::string checkpoint, out;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand(
+        "export", "Write a checkpoint's meta-parameters as a TorchScript file (torch.jit.load in Python); "
+                  "`adapt --export` writes an adapted model");
+    cmd->add_option("--checkpoint", a->checkpoint, "Checkpoint file (.pt)")->required();
+    cmd->add_option("--out", a->out, "The TorchScript file to write")->required();
+    cmd->callback([a] {
+        auto adapter = openAdapter(a->checkpoint);
+        adapter->exportTorchScript(a->out, ExportWeights::Meta);
+        std::cout << "wrote the meta-parameters of the " << adapter->describe() << " to " << a->out << "\n";
     });
 }
 

@@ -5,6 +5,7 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/model_factory.h"
+#include "core/engine/torchscript_export.h"
 #include "core/util/error.h"
 
 #include <map>
@@ -141,6 +142,29 @@ double ModelAdapter::adapt(int steps, const StepCallback& onStep, RunControl* co
     for (auto& f : fast)
         m_impl->fast.push_back(f.detach());
     return last;
+}
+
+void ModelAdapter::exportTorchScript(const fs::path& out, ExportWeights which) const
+{
+    const auto& impl = *m_impl;
+    TorchScriptExport e;
+    e.model = impl.loaded.model.get();
+    e.config = config();
+    e.kind = exportKind();
+    e.extras = [this](torch::jit::Module& m) { addExportExtras(m); };
+    if (which == ExportWeights::Adapted) {
+        if (impl.fast.empty())
+            throw Error("nothing adapted yet", "export of the adapted model",
+                        "Press Adapt / run adapt first, or export the meta-parameters (maml-cli export)");
+        e.weights = impl.fast;
+        e.classNames = impl.names;
+        e.support = impl.supportX;
+    } else {
+        e.weights = impl.meta;
+        for (int i = 1; i <= config().ways; ++i)
+            e.classNames.push_back("class " + std::to_string(i));
+    }
+    maml::exportTorchScript(e, out);
 }
 
 std::vector<Prediction> ModelAdapter::predictTensors(const at::Tensor& x,

@@ -3,7 +3,8 @@
 /// Adapting a saved model to a user's own classes, for every kind of model: openAdapter() opens
 /// a checkpoint as the adapter of its kind (images or text, decided in core: see data_kind.h);
 /// give a support set, adapt for S steps, predict query items with class probabilities, reset
-/// to the meta-parameters. The GUI and `maml-cli adapt` use only this interface. No torch here.
+/// to the meta-parameters, take the adapted model away as a TorchScript file. The GUI and
+/// `maml-cli adapt` use only this interface. No torch here.
 
 #include "core/engine/config.h"
 #include "core/engine/data_kind.h"
@@ -18,6 +19,9 @@
 
 namespace at {
 class Tensor;
+}
+namespace torch::jit {
+struct Module;
 }
 
 namespace maml {
@@ -52,6 +56,12 @@ struct Prediction {
 };
 
 using StepCallback = std::function<void(int step, double supportLoss)>;
+
+/// Which weights ModelAdapter::exportTorchScript writes.
+enum class ExportWeights {
+    Adapted, ///< the fast weights of the last adapt(), with the support set's class names
+    Meta,    ///< the meta-parameters as loaded, with class names "class 1".."class N"
+};
 
 /// A loaded model being adapted. Made by openAdapter(); ImageAdapter and TextAdapter
 /// (core/text/text_adapter.h) are the two kinds.
@@ -90,8 +100,22 @@ public:
     void reset();
     bool adapted() const;
 
+    /// Writes the model as a TorchScript file that plain PyTorch loads (`torch.jit.load`;
+    /// core/engine/torchscript_export.h says what it holds). ExportWeights::Adapted: the weights
+    /// of the last adapt(), the support set's class names (and, with batch statistics, its
+    /// inputs); before adapt() (or after reset()) a maml::Error "nothing adapted yet".
+    /// ExportWeights::Meta: the meta-parameters, one class name per output ("class 1"..
+    /// "class N", N = config().ways), no support set. Written to a temporary name and renamed;
+    /// a target that cannot be written is a maml::Error naming it.
+    void exportTorchScript(const std::filesystem::path& out,
+                           ExportWeights which = ExportWeights::Adapted) const;
+
 protected:
     explicit ModelAdapter(LoadedModel&& loaded);
+    /// The module's part of an export: its kind name and what it adds to the module (the text
+    /// adapter: its tokenizer's vocabulary and `tokenize`/`encode`).
+    virtual std::string exportKind() const { return "image"; }
+    virtual void addExportExtras(torch::jit::Module& module) const {}
 
 private:
     struct Impl;

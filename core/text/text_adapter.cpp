@@ -2,6 +2,7 @@
 
 #include "core/engine/checkpoint.h"
 #include "core/text/text_datasets.h"
+#include "core/text/text_export.h"
 #include "core/text/text_readers.h"
 #include "core/text/text_task_source.h"
 #include "core/text/transformer_options.h"
@@ -55,6 +56,11 @@ std::vector<std::string> TextAdapter::dataLabels() const
     } catch (const std::exception&) {
         return {}; // trained elsewhere: the corpus is not on this machine
     }
+}
+
+void TextAdapter::addExportExtras(torch::jit::Module& module) const
+{
+    addTextTorchScript(module, m_tokenizer);
 }
 
 void TextAdapter::setSupport(const std::vector<TextClass>& classes)

@@ -36,6 +36,10 @@ public:
     void setSupportItems(const std::vector<ItemClass>& classes) override;
     std::vector<Prediction> predictItems(const std::vector<std::string>& sentences) const override;
 
+protected:
+    std::string exportKind() const override { return "text"; }
+    void addExportExtras(torch::jit::Module& module) const override;
+
 private:
     WordTokenizer m_tokenizer;
 };

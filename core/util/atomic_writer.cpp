@@ -67,8 +67,10 @@ AtomicFileWriter::AtomicFileWriter(fs::path path) : m_path(std::move(path))
         if (err == ENOSPC || err == EDQUOT)
             throw Error("the disk is full", m_path.string(),
                         "Free some space and try again; the previous file is unchanged");
-        throw Error(std::string("cannot create a file: ") + std::strerror(err), m_tmp.string(),
-                    "Check that the folder exists and is writable");
+        // Named by the file asked for: the temporary's name means nothing to the user.
+        throw Error(std::string("cannot create a file there: ") + std::strerror(err) + " (writing " +
+                        m_tmp.filename().string() + " first)",
+                    m_path.string(), "Check that the folder exists and is writable, or choose another one");
     }
 }
 

@@ -1,11 +1,19 @@
 // TorchScript export: a module written by the workbench, loaded by Debian's python3 with plain
-// PyTorch (tests/export/check_torchscript.py), gives the workbench's probabilities.
+// PyTorch (tests/export/check_torchscript.py), gives the workbench's probabilities; an adapted
+// model taken away through ModelAdapter::exportTorchScript, `maml-cli adapt --export` and
+// `maml-cli export`, for image and text checkpoints.
+#include "core/data/image_io.h"
+#include "core/engine/adapter.h"
+#include "core/engine/checkpoint.h"
 #include "core/engine/conv4.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/torchscript_export.h"
+#include "core/engine/trainer.h"
+#include "core/text/text_adapter.h"
 #include "core/text/text_export.h"
 #include "core/text/transformer.h"
 #include "core/util/error.h"
+#include "test_maml_support.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -53,6 +61,111 @@ torch::Tensor workbenchProbabilities(FunctionalModel& model, const std::vector<t
     if (joint)
         logits = logits.slice(0, support.size(0));
     return torch::softmax(logits.slice(1, 0, classes).to(torch::kFloat64), 1);
+}
+
+/// The probabilities of predictions (one row per item), in the order of `names`.
+nlohmann::json probabilitiesOf(const std::vector<Prediction>& predictions)
+{
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& p : predictions)
+        rows.push_back(p.probabilities);
+    return rows;
+}
+
+/// The same from `maml-cli adapt --json` output.
+nlohmann::json probabilitiesOf(const nlohmann::json& adaptJson)
+{
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& p : adaptJson["predictions"]) {
+        nlohmann::json row = nlohmann::json::array();
+        for (const auto& name : adaptJson["classes"])
+            row.push_back(p["probabilities"][name.get<std::string>()]);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+/// A 3-way image checkpoint trained for two iterations on PNG folders (a folder: dataset, so
+/// maml-cli opens it too). Its images: dir/images/class<c>/<i>.png, 8 classes of 6.
+fs::path imageCheckpoint(const TempDir& dir)
+{
+    test::writeSyntheticPngs(dir / "images", 0, 8, 6);
+    auto c = test::tinyConfig();
+    c.dataset = "folder:" + (dir / "images").string();
+    c.trainSplit = c.valSplit = c.testSplit = "all";
+    c.iterations = 2;
+    c.valEvery = 2;
+    c.valEpisodes = 2;
+    Trainer::startRun(c, dir / "run").run();
+    return RunPaths{dir / "run"}.last();
+}
+
+std::string image(const TempDir& dir, int cls, int i)
+{
+    return (dir / "images" / ("class" + std::to_string(cls)) / (std::to_string(i) + ".png")).string();
+}
+
+torch::Tensor imageInputs(const std::vector<std::string>& files)
+{
+    std::vector<torch::Tensor> xs;
+    for (const auto& f : files)
+        xs.push_back(loadImageFile(f, 1, 16));
+    return torch::stack(xs);
+}
+
+/// What the meta-parameters give for `inputs` (no support set: a meta export has none).
+torch::Tensor metaProbabilities(const fs::path& checkpoint, const torch::Tensor& inputs)
+{
+    auto loaded = loadModel(checkpoint);
+    torch::NoGradGuard noGrad;
+    auto logits = loaded.model->forward(inputs, loaded.model->metaParameters(), /*training=*/false);
+    return torch::softmax(logits.to(torch::kFloat64), 1);
+}
+
+/// A 2-way text checkpoint (Transformer) trained for two iterations on a labelled TSV file.
+fs::path textCheckpoint(const TempDir& dir)
+{
+    std::string tsv = "text\tlabel\tdomain\n";
+    const char* good[] = {"a fine film", "loved it", "great acting", "a lovely story"};
+    const char* bad[] = {"an awful film", "hated it", "dull acting", "a boring story"};
+    for (const std::string domain : {"films", "books", "plays"})
+        for (int i = 0; i < 4; ++i)
+            tsv += std::string(good[i]) + " " + domain + "\tpositive\t" + domain + "\n" + bad[i] + " " +
+                   domain + "\tnegative\t" + domain + "\n";
+    test::writeBytes(dir / "corpus.tsv", tsv);
+    ExperimentConfig c;
+    c.dataset = "text:" + (dir / "corpus.tsv").string();
+    c.trainSplit = "films";
+    c.valSplit = "books";
+    c.testSplit = "plays";
+    c.ways = 2;
+    c.shots = 1;
+    c.queries = 2;
+    c.model = "transformer";
+    c.innerStepsTrain = 1;
+    c.innerStepsEval = 2;
+    c.innerLr = 0.1;
+    c.metaBatch = 2;
+    c.iterations = 2;
+    c.valEvery = 2;
+    c.valEpisodes = 2;
+    c.threads = 1;
+    c.extra = {{"dModel", 8},       {"heads", 2},   {"layers", 1},  {"ff", 16},
+               {"head", "flatten"}, {"length", 10}, {"minCount", 1}};
+    Trainer::startRun(c, dir / "run").run();
+    return RunPaths{dir / "run"}.last();
+}
+
+/// Runs maml-cli; `out` gets stdout, `err` stderr (through files).
+int cli(const std::string& args, const TempDir& dir, std::string* out, std::string* err)
+{
+    // A group: runCommand's own "2>&1" applies to the group, not to maml-cli's streams.
+    const int code =
+        test::runCommand("{ " + std::string(MAML_TEST_CLI) + " " + args + " >" + (dir / "cli.out").string() +
+                         " 2>" + (dir / "cli.err").string() + "; }");
+    *out = test::readBytes(dir / "cli.out");
+    *err = test::readBytes(dir / "cli.err");
+    return code;
 }
 } // namespace
 
@@ -176,4 +289,174 @@ TEST(TorchScriptExport, BadRequestsAndUnwritableTargetsAreClearErrors)
     e.weights = model->metaParameters();
     EXPECT_NE(test::errorOf([&] { exportTorchScript(e, "/proc/no/such/dir/model.pt"); }), "(no error)");
     EXPECT_FALSE(fs::exists("/tmp/never.pt"));
+}
+
+TEST(AdapterExport, TheAdaptedModelIsWrittenWithItsFastWeightsAndTheSupportSetsNames)
+{
+    TempDir dir;
+    const auto checkpoint = imageCheckpoint(dir);
+    auto adapter = openAdapter(checkpoint);
+    adapter->setSupportItems({{"cat", {image(dir, 0, 0), image(dir, 0, 1)}}, {"dog", {image(dir, 1, 0)}}});
+    const std::string early = test::errorOf([&] { adapter->exportTorchScript(dir / "early.pt"); });
+    EXPECT_NE(early.find("nothing adapted yet"), std::string::npos) << early;
+    EXPECT_NE(early.find("Press Adapt / run adapt first"), std::string::npos) << early;
+    EXPECT_FALSE(fs::exists(dir / "early.pt"));
+
+    adapter->adapt(3);
+    adapter->exportTorchScript(dir / "adapted.pt");
+    ASSERT_TRUE(fs::exists(dir / "adapted.pt"));
+    const std::vector<std::string> queries = {image(dir, 0, 2), image(dir, 1, 3), image(dir, 2, 4)};
+    const auto inputs = imageInputs(queries);
+    nlohmann::json c = {
+        {"inputs", nested(inputs)},
+        {"dtype", "float32"},
+        {"probabilities", probabilitiesOf(adapter->predictItems(queries))},
+        {"tolerance", 1e-5},
+        {"attributes",
+         {{"kind", "image"}, {"class_names", {"cat", "dog"}}, {"image_size", 16}, {"channels", 1}}}};
+    int code = -1;
+    auto out = pythonCheck(dir / "adapted.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("probabilities (3, 2)"), std::string::npos) << out;
+
+    // The file holds the adapted weights: the meta-parameters' predictions do not match it.
+    adapter->reset();
+    c["probabilities"] = probabilitiesOf(adapter->predictItems(queries));
+    out = pythonCheck(dir / "adapted.pt", c, dir, &code);
+    EXPECT_EQ(code, 1) << out;
+    const std::string afterReset = test::errorOf([&] { adapter->exportTorchScript(dir / "reset.pt"); });
+    EXPECT_NE(afterReset.find("nothing adapted yet"), std::string::npos) << afterReset;
+
+    // Asked for explicitly, the meta-parameters are written, one class name per output.
+    adapter->exportTorchScript(dir / "meta.pt", ExportWeights::Meta);
+    c["probabilities"] = nested(metaProbabilities(checkpoint, inputs));
+    c["attributes"]["class_names"] = {"class 1", "class 2", "class 3"};
+    out = pythonCheck(dir / "meta.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("probabilities (3, 3)"), std::string::npos) << out;
+}
+
+TEST(AdapterExport, UnwritableTargetsAreClearErrorsNamingThePath)
+{
+    TempDir dir;
+    auto adapter = openAdapter(imageCheckpoint(dir));
+    adapter->setSupportItems({{"a", {image(dir, 0, 0)}}, {"b", {image(dir, 1, 0)}}});
+    adapter->adapt(1);
+    // /proc takes no new files; a folder that cannot be made is named.
+    for (const fs::path target : {fs::path("/proc/x"), fs::path("/proc/no/such/folder/m.pt")}) {
+        const std::string e = test::errorOf([&] { adapter->exportTorchScript(target); });
+        EXPECT_NE(e, "(no error)") << target;
+        EXPECT_NE(e.find(target.parent_path() == "/proc" ? target.string() : "/proc/no/such/folder"),
+                  std::string::npos)
+            << e;
+        EXPECT_FALSE(fs::exists(target));
+    }
+    // A missing folder that can be made is made, as for every file maml-cli writes.
+    adapter->exportTorchScript(dir / "new" / "folder" / "m.pt");
+    EXPECT_TRUE(fs::exists(dir / "new" / "folder" / "m.pt"));
+    // A folder is not a file name.
+    EXPECT_NE(test::errorOf([&] { adapter->exportTorchScript(dir.path()); }), "(no error)");
+}
+
+TEST(AdapterExport, CliAdaptExportAndExportWriteImageModelsPythonLoads)
+{
+    TempDir dir;
+    const auto checkpoint = imageCheckpoint(dir);
+    const std::vector<std::string> queries = {image(dir, 0, 2), image(dir, 1, 3)};
+    const std::string adapt = "adapt --checkpoint " + checkpoint.string() +
+                              " --support a=" + image(dir, 0, 0) + "," + image(dir, 0, 1) +
+                              " --support b=" + image(dir, 1, 0) + " --steps 3";
+    std::string out, err;
+    ASSERT_EQ(cli(adapt + " --query " + queries[0] + " " + queries[1] + " --json --export " +
+                      (dir / "adapted.pt").string(),
+                  dir, &out, &err),
+              0)
+        << err;
+    EXPECT_NE(err.find("wrote the adapted model (2 classes) to " + (dir / "adapted.pt").string()),
+              std::string::npos)
+        << err;
+    const auto inputs = imageInputs(queries);
+    nlohmann::json c = {{"inputs", nested(inputs)},
+                        {"dtype", "float32"},
+                        {"probabilities", probabilitiesOf(nlohmann::json::parse(out))},
+                        {"tolerance", 1e-5},
+                        {"attributes", {{"kind", "image"}, {"class_names", {"a", "b"}}}}};
+    int code = -1;
+    auto check = pythonCheck(dir / "adapted.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << check;
+
+    // Exporting, the queries may be left out.
+    ASSERT_EQ(cli(adapt + " --export " + (dir / "alone.pt").string(), dir, &out, &err), 0) << err;
+    EXPECT_TRUE(fs::exists(dir / "alone.pt"));
+    EXPECT_EQ(out, "");
+
+    ASSERT_EQ(cli("export --checkpoint " + checkpoint.string() + " --out " + (dir / "meta.pt").string(), dir,
+                  &out, &err),
+              0)
+        << err;
+    EXPECT_NE(out.find("wrote the meta-parameters of the 3-way 1-shot model"), std::string::npos) << out;
+    c["probabilities"] = nested(metaProbabilities(checkpoint, inputs));
+    c["attributes"]["class_names"] = {"class 1", "class 2", "class 3"};
+    check = pythonCheck(dir / "meta.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << check;
+
+    // Errors: an unwritable target, a missing or damaged checkpoint; exit code 1 and a message.
+    EXPECT_EQ(cli(adapt + " --export /proc/x", dir, &out, &err), 1);
+    EXPECT_NE(err.find("error: cannot create a file there"), std::string::npos) << err;
+    EXPECT_NE(err.find("(/proc/x)"), std::string::npos) << err;
+    EXPECT_EQ(
+        cli("export --checkpoint " + (dir / "nothing.pt").string() + " --out " + (dir / "n.pt").string(), dir,
+            &out, &err),
+        1);
+    EXPECT_NE(err.find("error: "), std::string::npos) << err;
+    EXPECT_NE(err.find((dir / "nothing.pt").string()), std::string::npos) << err;
+    test::writeBytes(dir / "broken.pt", "garbage");
+    EXPECT_EQ(cli("export --checkpoint " + (dir / "broken.pt").string() + " --out " + (dir / "n.pt").string(),
+                  dir, &out, &err),
+              1);
+    EXPECT_NE(err.find("cannot read the checkpoint"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(dir / "n.pt"));
+}
+
+TEST(AdapterExport, CliAdaptExportAndExportWriteTextModelsPythonLoads)
+{
+    TempDir dir;
+    const auto checkpoint = textCheckpoint(dir);
+    const std::vector<std::string> sentences = {"a lovely film", "A BORING play!", "never seen words"};
+    std::string queries;
+    for (const auto& s : sentences)
+        queries += " --query-text \"" + s + "\"";
+    std::string out, err;
+    ASSERT_EQ(cli("adapt --checkpoint " + checkpoint.string() +
+                      " --support-text \"good=loved it|great acting\" --support-text \"bad=hated it|dull "
+                      "acting\" --steps 3 --json --export " +
+                      (dir / "adapted.pt").string() + queries,
+                  dir, &out, &err),
+              0)
+        << err;
+    // Python tokenizes the sentences itself (the module's encode) and scores them.
+    nlohmann::json c = {
+        {"sentences", sentences},
+        {"probabilities", probabilitiesOf(nlohmann::json::parse(out))},
+        {"tolerance", 1e-5},
+        {"attributes", {{"kind", "text"}, {"class_names", {"good", "bad"}}, {"sequence_length", 10}}}};
+    int code = -1;
+    auto check = pythonCheck(dir / "adapted.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << check;
+    EXPECT_NE(check.find("probabilities (3, 2)"), std::string::npos) << check;
+
+    ASSERT_EQ(cli("export --checkpoint " + checkpoint.string() + " --out " + (dir / "meta.pt").string(), dir,
+                  &out, &err),
+              0)
+        << err;
+    EXPECT_NE(out.find("Transformer"), std::string::npos) << out;
+    TextAdapter adapter(checkpoint);
+    c["probabilities"] = nested(metaProbabilities(checkpoint, adapter.tokenizer().encodeBatch(sentences)));
+    c["attributes"]["class_names"] = {"class 1", "class 2"};
+    check = pythonCheck(dir / "meta.pt", c, dir, &code);
+    EXPECT_EQ(code, 0) << check;
+
+    // Before adapting there is nothing adapted to write.
+    const std::string early = test::errorOf([&] { adapter.exportTorchScript(dir / "early.pt"); });
+    EXPECT_NE(early.find("nothing adapted yet"), std::string::npos) << early;
 }

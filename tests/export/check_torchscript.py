@@ -6,6 +6,8 @@ usage: check_torchscript.py MODEL.pt CASE.json
 CASE.json: {"inputs": nested list, "dtype": "float32"|"int64", "probabilities": nested list,
             "tolerance": 1e-5, "attributes": {name: value, ...},
             "sentences": [...], "token_ids": [[...], ...]}   (the last two for text models)
+A text case may leave out "inputs" (the module's own encode(sentences) is scored, as a user
+of the file would do) and "token_ids" (the tokenizer is then not compared).
 Prints one line per check; exit code 0 when all agree, 1 otherwise.
 """
 import json
@@ -24,8 +26,11 @@ def main(model_path, case_path):
         good = got == want
         print("attribute %-15s %-40s %s" % (name, str(got)[:40], "ok" if good else "DIFFERS from %r" % (want,)))
         ok = ok and good
-    dtype = torch.int64 if case["dtype"] == "int64" else torch.float32
-    x = torch.tensor(case["inputs"], dtype=dtype)
+    if "inputs" in case:
+        dtype = torch.int64 if case["dtype"] == "int64" else torch.float32
+        x = torch.tensor(case["inputs"], dtype=dtype)
+    else:
+        x = m.encode(case["sentences"])
     with torch.no_grad():
         probs = m(x).double()
     want = torch.tensor(case["probabilities"], dtype=torch.float64)
@@ -34,7 +39,7 @@ def main(model_path, case_path):
     print("probabilities %s, largest difference %.3g (tolerance %g): %s" % (
         tuple(probs.shape), diff, case["tolerance"], "ok" if good else "DIFFER"))
     ok = ok and good
-    if "sentences" in case:
+    if "token_ids" in case:
         for sentence, ids in zip(case["sentences"], case["token_ids"]):
             got = m.tokenize(sentence)
             good = got == ids

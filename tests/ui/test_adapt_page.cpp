@@ -1,6 +1,7 @@
 // The Adapt page: drops (QMimeData URLs, as a file manager sends them, and image data, as the
 // episode viewer can) onto the class bins and the query area, a non-image file left out with a
-// message, and predictions with probabilities after "Adapt".
+// message, and predictions with probabilities after "Adapt"; "Export..." writes the adapted model
+// as a TorchScript file that plain PyTorch loads.
 #include "core/data/dataset.h"
 #include "core/data/dataset_cache.h"
 #include "core/engine/presets.h"
@@ -15,6 +16,7 @@
 
 #include <QDropEvent>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -156,11 +158,72 @@ private Q_SLOTS:
             QVERIFY2(named, qPrintable(text));
         }
 
-        // Reset to the meta-parameters is one click and still shows predictions.
+        // Export: enabled once adapted; writes on the session's thread, then says where.
+        auto* exportButton = page.findChild<QPushButton*>(QStringLiteral("exportButton"));
+        QVERIFY(exportButton);
+        QTRY_VERIFY(exportButton->isEnabled());
+        const QString file = m_dir.filePath(QStringLiteral("adapted.pt"));
+        page.exportTo(file);
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().startsWith(QStringLiteral("Wrote")), 60000);
+        QVERIFY2(page.message().contains(file), qPrintable(page.message()));
+        QStringList names;
+        for (auto* bin : page.bins())
+            names << bin->name();
+        QVERIFY2(page.message().contains(names.join(QStringLiteral(", "))), qPrintable(page.message()));
+        QVERIFY(QFileInfo::exists(file));
+        // Plain PyTorch loads it and scores images of the model's shape with the bins' names.
+        QProcess python;
+        python.start(
+            QStringLiteral("/usr/bin/python3"),
+            {QStringLiteral("-c"),
+             QStringLiteral("import sys, torch\n"
+                            "m = torch.jit.load(sys.argv[1])\n"
+                            "p = m(torch.rand(2, m.channels, m.image_size, m.image_size))\n"
+                            "print('|'.join(m.class_names), tuple(p.shape), round(float(p.sum()), 4))"),
+             file});
+        QVERIFY(python.waitForFinished(120000));
+        const QString said =
+            QString::fromUtf8(python.readAllStandardOutput() + python.readAllStandardError());
+        QCOMPARE(python.exitCode(), 0);
+        QVERIFY2(said.contains(names.join(QLatin1Char('|')) + QStringLiteral(" (2, 3) 2.0")),
+                 qPrintable(said));
+
+        // A file that cannot be written is said in the message, naming it.
+        page.exportTo(QStringLiteral("/proc/x"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains(QStringLiteral("cannot create a file there")),
+                                 60000);
+        QVERIFY2(page.message().contains(QStringLiteral("/proc/x")), qPrintable(page.message()));
+
+        // Reset to the meta-parameters is one click and still shows predictions; nothing adapted
+        // is left to export.
         const int before = static_cast<int>(shown.count());
         page.resetModel();
+        QVERIFY(!exportButton->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(shown.count() > before, 60000);
         QCOMPARE(page.queryArea()->predictionCount(), 4);
+        QVERIFY(!page.isAdapted());
+        QVERIFY(!exportButton->isEnabled());
+        page.exportTo(m_dir.filePath(QStringLiteral("after-reset.pt")));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains(QStringLiteral("nothing adapted yet")), 60000);
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("after-reset.pt"))));
+    }
+
+    void exportWaitsForAnAdaptedModel()
+    {
+        Workbench workbench;
+        AdaptPage page(&workbench);
+        auto* exportButton = page.findChild<QPushButton*>(QStringLiteral("exportButton"));
+        QVERIFY(exportButton);
+        QVERIFY(!exportButton->isEnabled());
+        page.exportTo(m_dir.filePath(QStringLiteral("early.pt")));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains(QStringLiteral("no model loaded")), 30000);
+        page.loadCheckpoint(m_checkpoint);
+        QTRY_VERIFY_WITH_TIMEOUT(page.isModelLoaded(), 60000);
+        QVERIFY(!exportButton->isEnabled());
+        page.exportTo(m_dir.filePath(QStringLiteral("early.pt")));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains(QStringLiteral("nothing adapted yet")), 30000);
+        QVERIFY2(page.message().contains(QStringLiteral("Press Adapt")), qPrintable(page.message()));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("early.pt"))));
     }
 
     void missingCheckpointIsReported()

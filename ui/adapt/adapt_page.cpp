@@ -10,7 +10,9 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -51,6 +53,10 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     m_adapt->setObjectName(QStringLiteral("adaptButton"));
     m_adapt->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     m_reset = new QPushButton(tr("Reset to meta-parameters"));
+    m_export = new QPushButton(tr("Export..."));
+    m_export->setObjectName(QStringLiteral("exportButton"));
+    m_export->setToolTip(tr("Save the adapted model as a TorchScript file that PyTorch loads with "
+                            "torch.jit.load (no workbench needed)"));
     auto* clearQueries = new QPushButton(tr("Clear queries"));
     m_message = new QLabel;
     m_message->setObjectName(QStringLiteral("adaptMessage"));
@@ -76,6 +82,7 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     controls->addWidget(m_steps);
     controls->addWidget(m_adapt);
     controls->addWidget(m_reset);
+    controls->addWidget(m_export);
     controls->addWidget(clearQueries);
     controls->addStretch(1);
     auto* bins = new QWidget;
@@ -116,6 +123,7 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     connect(m_classCount, &QSpinBox::valueChanged, this, &AdaptPage::setClassCount);
     connect(m_adapt, &QPushButton::clicked, this, &AdaptPage::adapt);
     connect(m_reset, &QPushButton::clicked, this, &AdaptPage::resetModel);
+    connect(m_export, &QPushButton::clicked, this, &AdaptPage::askExportFile);
     connect(clearQueries, &QPushButton::clicked, this, [this] {
         if (isTextMode()) {
             m_textQueries->setSentences({});
@@ -155,6 +163,8 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     });
     connect(
         m_session, &AdaptSession::predicted, this, [this](const QVector<QueryPrediction>& p, bool adapted) {
+            m_adapted = adapted;
+            updateAdaptButton();
             if (isTextMode())
                 m_textQueries->setPredictions(p);
             else
@@ -169,6 +179,12 @@ AdaptPage::AdaptPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
             Q_EMIT predictionsShown();
         });
     connect(m_session, &AdaptSession::failed, this, [this](const QString& m) { showMessage(m, true); });
+    connect(m_session, &AdaptSession::exported, this, [this](const QString& path, const QStringList& names) {
+        showMessage(tr("Wrote the adapted model (classes: %1) to %2. Load it in Python with "
+                       "torch.jit.load; see README.md, \"Take a model away\".")
+                        .arg(names.join(QStringLiteral(", ")), QDir::toNativeSeparators(path)),
+                    false);
+    });
     connect(m_session, &AdaptSession::busyChanged, this, [this](bool busy) {
         m_busy = busy;
         updateAdaptButton();
@@ -275,6 +291,7 @@ void AdaptPage::loadCheckpoint(const QString& path)
 {
     m_checkpoint->setText(path);
     m_loaded = false;
+    m_adapted = false;
     showMessage(tr("Loading %1...").arg(path), false);
     m_session->load(path);
 }
@@ -315,6 +332,27 @@ void AdaptPage::updateAdaptButton()
             ready = ready && !bin->files().isEmpty() && !bin->name().isEmpty();
     m_adapt->setEnabled(ready);
     m_reset->setEnabled(m_loaded && !m_busy);
+    m_export->setEnabled(m_loaded && m_adapted && !m_busy);
+}
+
+void AdaptPage::askExportFile()
+{
+    const QString start =
+        m_exportPath.isEmpty() ? QDir::home().filePath(QStringLiteral("adapted-model.pt")) : m_exportPath;
+    QString f = QFileDialog::getSaveFileName(this, tr("Export the adapted model"), start,
+                                             tr("TorchScript models (*.pt)"));
+    if (f.isEmpty())
+        return;
+    if (QFileInfo(f).suffix().isEmpty())
+        f += QStringLiteral(".pt");
+    exportTo(f);
+}
+
+void AdaptPage::exportTo(const QString& path)
+{
+    m_exportPath = path;
+    showMessage(tr("Exporting to %1...").arg(QDir::toNativeSeparators(path)), false);
+    m_session->exportModel(path);
 }
 
 QStringList AdaptPage::queryItems() const
@@ -371,6 +409,7 @@ void AdaptPage::adapt()
     }
     m_repredict->stop(); // adapting predicts the current queries anyway
     clearLoss();
+    m_adapted = false;
     showMessage(tr("Adapting..."), false);
     m_session->adapt(support, m_steps->value(), queryItems(), isTextMode());
 }
@@ -379,6 +418,8 @@ void AdaptPage::resetModel()
 {
     m_repredict->stop();
     clearLoss();
+    m_adapted = false;
+    updateAdaptButton();
     m_session->reset(queryItems(), isTextMode());
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Page 5, the demo: load a checkpoint, drop example images into N class bins and query
 // images into the query area (or, in text mode, type example sentences per class and query
-// sentences), adapt for S steps (live loss curve), see the predictions.
+// sentences), adapt for S steps (live loss curve), see the predictions, export the adapted model
+// as a TorchScript file.
 
 #include <QVector>
 #include <QWidget>
@@ -45,6 +46,8 @@ public:
     bool isTextModel() const { return m_textModel; }
     /// Loss values of the last adaptation, step by step.
     QVector<double> losses() const { return m_losses; }
+    /// Whether the session's model is adapted (what Export writes).
+    bool isAdapted() const { return m_adapted; }
 
 public Q_SLOTS:
     void loadCheckpoint(const QString& path);
@@ -53,6 +56,9 @@ public Q_SLOTS:
     void setClassCount(int count);
     void adapt();
     void resetModel();
+    /// Writes the adapted model to `path` on the session's thread; the message then says where
+    /// (or what went wrong). The Export... button calls it with the file its dialog asks for.
+    void exportTo(const QString& path);
 
 Q_SIGNALS:
     void predictionsShown();
@@ -62,6 +68,7 @@ private:
     QWidget* buildLossChart();
     void showMessage(const QString& text, bool error);
     void updateAdaptButton();
+    void askExportFile();
     void onLoaded(int ways, int steps, const QString& description, bool text, const QStringList& labels);
     void clearLoss();
     /// Text mode: the support set of the boxes, or an empty list after showing what is missing.
@@ -80,6 +87,8 @@ private:
     QSpinBox* m_steps = nullptr;
     QPushButton* m_adapt = nullptr;
     QPushButton* m_reset = nullptr;
+    QPushButton* m_export = nullptr;
+    QString m_exportPath; ///< the last file exported to (the dialog starts there)
     QLabel* m_title = nullptr;
     QHBoxLayout* m_binRow = nullptr;
     QVector<ClassBin*> m_bins;
@@ -100,6 +109,7 @@ private:
     bool m_loaded = false;
     bool m_textModel = false;
     bool m_busy = false;
+    bool m_adapted = false;
 };
 
 } // namespace maml::ui

@@ -164,4 +164,15 @@ void AdaptSession::reset(const QStringList& queries, bool text)
     predict(queries, text);
 }
 
+void AdaptSession::exportModel(const QString& path)
+{
+    post([this, path](State& s) {
+        if (!s.adapter)
+            throw Error("no model loaded", "Adapt page", "load a checkpoint, adapt it, then export it");
+        s.adapter->exportTorchScript(path.toStdString());
+        const QStringList names = toQt(s.adapter->classNames());
+        queueTo(this, [this, path, names] { Q_EMIT exported(path, names); });
+    });
+}
+
 } // namespace maml::ui

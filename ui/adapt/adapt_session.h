@@ -1,7 +1,8 @@
 #pragma once
 // A maml::ModelAdapter (core's openAdapter: an image or a text model) living on its own worker
 // thread: load a checkpoint, adapt to a support set (S steps, per-step loss), predict query files
-// or sentences, reset. The GUI thread only sends requests and receives plain values.
+// or sentences, reset, export the adapted model. The GUI thread only sends requests and receives
+// plain values.
 
 #include "ui/adapt/query_area.h"
 #include "ui/common/worker_thread.h"
@@ -36,6 +37,9 @@ public:
     void predict(const QStringList& queries, bool text = false);
     /// Back to the meta-parameters, then predict(queries) (if a support set is set).
     void reset(const QStringList& queries, bool text = false);
+    /// Writes the adapted model as a TorchScript file (ModelAdapter::exportTorchScript), then
+    /// `exported`; nothing adapted yet or an unwritable file: `failed` with the message.
+    void exportModel(const QString& path);
     bool isBusy() const { return m_busy > 0; }
 
 Q_SIGNALS:
@@ -45,6 +49,8 @@ Q_SIGNALS:
     void stepLoss(int step, double loss);
     void predicted(const QVector<maml::ui::QueryPrediction>& predictions, bool adapted);
     void failed(const QString& message);
+    /// The adapted model was written to `path`, with these class names.
+    void exported(const QString& path, const QStringList& classNames);
     void busyChanged(bool busy);
 
 private:
