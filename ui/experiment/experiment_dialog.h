@@ -130,6 +130,8 @@ private:
     QComboBox* m_head = nullptr;
     QSpinBox* m_length = nullptr;
     QSpinBox* m_minCount = nullptr;
+    QComboBox* m_lexicon = nullptr;
+    QSpinBox* m_lexiconDims = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     WorkerThread m_worker{QStringLiteral("experiment dialog")}; ///< last member: stops before the rest goes
