@@ -383,6 +383,7 @@ void ExperimentDialog::validate()
         m_problems << m_openError;
     if (m_loading)
         m_problems << tr("Opening the dataset...");
+    showMatchingPreset(c);
     const bool ok = m_problems.isEmpty();
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
     QString html;
@@ -406,6 +407,24 @@ void ExperimentDialog::applyPreset(const QString& name)
     } catch (const std::exception& e) {
         m_message->setText(QString::fromUtf8(e.what()));
     }
+}
+
+void ExperimentDialog::showMatchingPreset(const ExperimentConfig& config)
+{
+    const auto json = config.toJson();
+    int index = 0;
+    for (int i = 1; i < m_preset->count() && index == 0; ++i) {
+        try {
+            ExperimentConfig p = preset(m_preset->itemData(i).toString().toStdString());
+            if (p.model == "transformer") // as config() writes the text settings
+                TransformerOptions::readConfig(p).toConfig(p);
+            if (p.toJson() == json)
+                index = i;
+        } catch (const std::exception&) {
+            // Not registered any more: no match.
+        }
+    }
+    m_preset->setCurrentIndex(index);
 }
 
 bool ExperimentDialog::loadFile(const QString& path)

@@ -76,6 +76,8 @@ private:
     void storePickedClasses();
     void validate();
     void applyPreset(const QString& name);
+    /// Shows in the preset box the preset `config` equals, or the "choose a preset" entry.
+    void showMatchingPreset(const ExperimentConfig& config);
     QSpinBox* intSpin(int min, int max);
     QDoubleSpinBox* realSpin(double min, double max, int decimals);
 
