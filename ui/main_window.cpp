@@ -177,13 +177,14 @@ void MainWindow::restoreSettings()
     QSettings settings;
     resize(1280, 860);
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    // The first launch has no "lastExperiment": the Workbench starts from the default preset.
     const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
     try {
         if (!last.isEmpty())
             m_workbench->setExperiment(
                 ExperimentConfig::fromJson(parseJsonText(last.toStdString(), "settings")));
     } catch (const std::exception&) {
-        // A stale or hand-edited setting: start from the default experiment.
+        // A stale or hand-edited setting: keep the first-launch experiment (the default preset).
     }
 }
 

@@ -1,5 +1,6 @@
 #include "ui/workbench.h"
 
+#include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/util/atomic_file.h"
 
@@ -8,7 +9,14 @@
 
 namespace maml::ui {
 
-Workbench::Workbench(QObject* parent) : QObject(parent) {}
+Workbench::Workbench(QObject* parent) : QObject(parent), m_experiment(firstLaunchExperiment()) {}
+
+ExperimentConfig Workbench::firstLaunchExperiment()
+{
+    // Every program calls registerBuiltinModules() before it builds a window; preset() says so
+    // if one does not.
+    return preset(defaultPresetName());
+}
 
 void Workbench::setExperiment(const ExperimentConfig& config, const QString& file)
 {

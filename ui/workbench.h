@@ -13,7 +13,12 @@ namespace maml::ui {
 class Workbench final : public QObject {
     Q_OBJECT
 public:
+    /// Starts from firstLaunchExperiment(); MainWindow then restores the last experiment.
     explicit Workbench(QObject* parent = nullptr);
+
+    /// The experiment of a first launch: the default preset (glyphs-5w1s, minutes on a CPU),
+    /// not ExperimentConfig's struct defaults (the paper's 60,000 iterations: days).
+    static ExperimentConfig firstLaunchExperiment();
 
     const ExperimentConfig& experiment() const { return m_experiment; }
     void setExperiment(const ExperimentConfig& config, const QString& file = {});

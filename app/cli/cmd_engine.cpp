@@ -3,9 +3,11 @@
 #include "app/cli/cmd_engine_common.h"
 #include "app/cli/progress_printer.h"
 
+#include "core/engine/data_kind.h"
 #include "core/engine/experiment_check.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
+#include "core/text/transformer_options.h"
 #include "core/util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -152,10 +154,24 @@ void addPresetsCommand(CLI::App& app)
             }
             const auto& c = p.config;
             std::cout << p.name << (p.name == defaultPresetName() ? "  (default)" : "") << "\n  "
-                      << p.description << "\n  " << c.dataset << " " << c.imageSize << "x" << c.imageSize
-                      << "x" << c.channels << ", " << c.ways << "-way " << c.shots << "-shot " << c.queries
-                      << "-query, " << c.model << " " << c.filters << " filters, BN " << c.batchNorm
-                      << ", inner " << c.innerStepsTrain << "/" << c.innerStepsEval << " steps lr "
+                      << p.description << "\n  " << c.dataset;
+            if (dataKindOf(c.dataset) == DataKind::Text) {
+                // The text model's settings; image size, channels and filters do not apply.
+                const auto t = TransformerOptions::readConfig(c);
+                std::cout << " sentences (" << c.trainSplit << " / " << c.valSplit << " / " << c.testSplit
+                          << "), " << c.ways << "-way " << c.shots << "-shot " << c.queries << "-query, "
+                          << c.model << " dModel " << t.dModel << ", " << t.heads << " heads, " << t.layers
+                          << (t.layers == 1 ? " layer" : " layers") << ", ff " << t.ff << ", length "
+                          << t.length << " tokens, " << t.head << " head, min. count " << t.minCount
+                          << ", lexicon " << t.lexicon;
+                if (t.lexicon != "none")
+                    std::cout << " (" << t.lexiconDims << " dims)";
+            } else {
+                std::cout << " " << c.imageSize << "x" << c.imageSize << "x" << c.channels << ", " << c.ways
+                          << "-way " << c.shots << "-shot " << c.queries << "-query, " << c.model << " "
+                          << c.filters << " filters, BN " << c.batchNorm;
+            }
+            std::cout << ", inner " << c.innerStepsTrain << "/" << c.innerStepsEval << " steps lr "
                       << c.innerLr << ", Adam " << c.metaLr << ", meta-batch " << c.metaBatch << ", "
                       << c.iterations << " iterations, " << (c.firstOrder ? "first-order" : "second-order")
                       << "\n";

@@ -29,8 +29,13 @@ TransformerOptions read(const ExperimentConfig& config, bool strict)
     o.layers = intOr(e, "layers", o.layers, strict);
     o.ff = intOr(e, "ff", o.ff, strict);
     o.minCount = intOr(e, "minCount", o.minCount, strict);
+    o.lexiconDims = intOr(e, "lexiconDims", o.lexiconDims, strict);
     if (e.contains("head"))
         o.head = e["head"].is_string() ? e["head"].get<std::string>() : strict ? "" : o.head;
+    if (e.contains("lexicon"))
+        o.lexicon = e["lexicon"].is_string() ? e["lexicon"].get<std::string>() : strict ? "?" : o.lexicon;
+    if (o.lexicon.empty())
+        o.lexicon = "none";
     return o;
 }
 
@@ -47,6 +52,13 @@ TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config
         throw Error("dModel must be even and divisible by heads", where,
                     "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " +
                         std::to_string(o.heads) + ")");
+    if (o.lexicon != "none" && o.lexicon != "afinn")
+        throw Error("\"lexicon\" must be \"afinn\" or \"none\"", where,
+                    "\"afinn\" seeds the embeddings with the AFINN-165 word scores (see docs/text.md)");
+    if (o.lexicon == "afinn" && (o.lexiconDims < 1 || o.lexiconDims > o.dModel))
+        throw Error("lexiconDims must be between 1 and dModel (" + std::to_string(o.dModel) + "), got " +
+                        std::to_string(o.lexiconDims),
+                    where);
     if (o.layers < 1 || o.ff < 1 || o.length < 1 || o.ways < 2 || o.vocabSize < 2)
         throw Error("layers, ff and length must be positive and ways at least 2", where);
     // Bounds, so that a hand-edited config or checkpoint cannot ask for gigabytes.
@@ -82,7 +94,11 @@ void TransformerOptions::toConfig(ExperimentConfig& config) const
     e["head"] = head;
     e["length"] = length;
     e["minCount"] = minCount;
+    e["lexicon"] = lexicon;
+    e["lexiconDims"] = lexiconDims;
     e.erase("tokenizer");
+    e.erase("lexiconPrior");
+    e.erase("lexiconOnlyFrom");
 }
 
 nlohmann::json TransformerOptions::toJson() const

@@ -24,8 +24,15 @@ struct TransformerOptions {
     /// The vocabulary: a word of the meta-training text enters when it occurs this often (read
     /// by the tokenizer, not the encoder; kept here so one struct holds the text model's settings).
     int minCount = 2;
+    /// "afinn": the vocabulary gets the AFINN-165 words and the embeddings start from their
+    /// scores (docs/text.md); "none" (or "" / no key): learned from the text alone. Read when a
+    /// run's vocabulary is built, like minCount.
+    std::string lexicon = "none";
+    /// Embedding coordinates that carry a lexicon word's score (1..dModel); used with a lexicon.
+    int lexiconDims = 16;
 
-    /// Reads extra {"dModel","heads","layers","ff","head","length","minCount"} of `config`
+    /// Reads extra {"dModel","heads","layers","ff","head","length","minCount","lexicon",
+    /// "lexiconDims"} of `config`
     /// (missing keys keep the defaults above); ways from config.ways. Throws maml::Error on a
     /// value of the wrong type or settings the encoder cannot use.
     static TransformerOptions fromConfig(const ExperimentConfig& config, int vocabSize);
@@ -33,9 +40,10 @@ struct TransformerOptions {
     /// default and nothing is checked (fromConfig says what is wrong). Never throws.
     static TransformerOptions readConfig(const ExperimentConfig& config);
     /// Writes these settings into `config`: model "transformer" and the extra keys above. A
-    /// stored vocabulary ("tokenizer") is dropped: it follows from the data and these settings,
-    /// and a new run rebuilds it (with what derives from it, see attachTextTokenizer). Other
-    /// extra keys stay; ways and vocabSize are not written (config.ways, the data's vocabulary).
+    /// stored vocabulary ("tokenizer") and the lexicon's token ids ("lexiconPrior",
+    /// "lexiconOnlyFrom") are dropped: they follow from the data and these settings, and a new
+    /// run rebuilds them (see attachTextTokenizer). Other extra keys stay; ways and vocabSize are
+    /// not written (config.ways, the data's vocabulary).
     void toConfig(ExperimentConfig& config) const;
     nlohmann::json toJson() const;
 };

@@ -69,6 +69,41 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
         EXPECT_TRUE(ExperimentConfig::fromJson(p["config"]).validate().empty()) << p["name"];
 }
 
+/// The lines `maml-cli presets` prints for preset `name` (its name line to the next blank-free
+/// name line): the name, the description, the settings.
+std::string presetBlock(const std::string& out, const std::string& name)
+{
+    const auto start = out.find(name + "\n");
+    if (start == std::string::npos)
+        return {};
+    const auto descriptionEnd = out.find('\n', out.find('\n', start) + 1);
+    const auto settingsEnd = out.find('\n', descriptionEnd + 1);
+    return out.substr(descriptionEnd + 1, settingsEnd - descriptionEnd - 1);
+}
+
+TEST_F(CliEngine, PresetsPrintTheTextModelsSettingsForTextPresets)
+{
+    const auto r = cli("presets");
+    ASSERT_EQ(r.code, 0);
+    // sentiment-uci-2w5s: Transformer d_model 256, 4 heads, 1 layer, ff 512, mean head, 128
+    // tokens, AFINN lexicon on 128 coordinates (datasets/sentiment.json).
+    const std::string text = presetBlock(r.out, "sentiment-uci-2w5s");
+    ASSERT_FALSE(text.empty()) << r.out;
+    for (const char* want : {"sentiment-uci sentences (amazon@train+yelp@train / amazon@val+yelp@val / imdb)",
+                             "2-way 5-shot 15-query", "transformer dModel 256", "4 heads", "1 layer,",
+                             "ff 512", "length 128 tokens", "mean head", "min. count 2",
+                             "lexicon afinn (128 dims)", "meta-batch 4", "250 iterations"})
+        EXPECT_NE(text.find(want), std::string::npos) << want << " not in: " << text;
+    for (const char* image : {"filters", "BN ", "28x28", "x1,"})
+        EXPECT_EQ(text.find(image), std::string::npos) << image << " in: " << text;
+    // Image presets keep their image fields.
+    const std::string image = presetBlock(r.out, "glyphs-5w1s  (default)");
+    ASSERT_FALSE(image.empty()) << r.out;
+    for (const char* want : {"glyphs 28x28x1", "conv4 32 filters", "BN batch", "500 iterations"})
+        EXPECT_NE(image.find(want), std::string::npos) << want << " not in: " << image;
+    EXPECT_EQ(image.find("dModel"), std::string::npos) << image;
+}
+
 TEST_F(CliEngine, TrainEvalAdaptResume)
 {
     const auto run = m_dir / "run";

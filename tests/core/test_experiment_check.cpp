@@ -112,22 +112,44 @@ TEST(ExperimentCheck, TextDomainsAndTransformerSettings)
 TEST(TransformerOptionsConfig, WritesAndReadsTheTextModelsSettings)
 {
     ExperimentConfig c;
-    c.extra = {{"tokenizer", {{"type", "word"}}}, {"lexicon", "afinn"}};
+    c.extra = {{"tokenizer", {{"type", "word"}}},
+               {"lexiconPrior", {{5, 3}}},
+               {"lexiconOnlyFrom", 5},
+               {"maxWords", 900}};
     TransformerOptions o;
     o.dModel = 64;
     o.heads = 8;
     o.head = "flatten";
     o.minCount = 3;
+    o.lexicon = "afinn";
+    o.lexiconDims = 32;
     o.toConfig(c);
     EXPECT_EQ(c.model, "transformer");
     EXPECT_FALSE(c.extra.contains("tokenizer")); // rebuilt when a run starts
-    EXPECT_EQ(c.extra["lexicon"], "afinn");      // other settings stay
+    EXPECT_FALSE(c.extra.contains("lexiconPrior"));
+    EXPECT_FALSE(c.extra.contains("lexiconOnlyFrom"));
+    EXPECT_EQ(c.extra["maxWords"], 900); // other settings stay
+    EXPECT_EQ(c.extra["lexicon"], "afinn");
+    EXPECT_EQ(c.extra["lexiconDims"], 32);
     const auto back = TransformerOptions::readConfig(c);
     EXPECT_EQ(back.dModel, 64);
     EXPECT_EQ(back.heads, 8);
     EXPECT_EQ(back.head, "flatten");
     EXPECT_EQ(back.minCount, 3);
+    EXPECT_EQ(back.lexicon, "afinn");
+    EXPECT_EQ(back.lexiconDims, 32);
     EXPECT_EQ(TransformerOptions::fromConfig(c, 10).dModel, 64);
+
+    // The lexicon settings are checked with the others.
+    c.extra["lexiconDims"] = 65; // more than dModel
+    EXPECT_THROW(TransformerOptions::fromConfig(c, 10), Error);
+    c.extra["lexicon"] = "none"; // unused without a lexicon
+    EXPECT_EQ(TransformerOptions::fromConfig(c, 10).lexicon, "none");
+    c.extra["lexicon"] = "vader";
+    EXPECT_THROW(TransformerOptions::fromConfig(c, 10), Error);
+    EXPECT_EQ(TransformerOptions::readConfig(c).lexicon, "vader"); // shown as it is
+    c.extra["lexicon"] = "afinn";
+    c.extra["lexiconDims"] = 64;
 
     c.extra["dModel"] = "wide";
     EXPECT_EQ(TransformerOptions::readConfig(c).dModel, 256); // an editor keeps going

@@ -3,6 +3,7 @@
 // the Episodes page showing the sentences of a task, and the Adapt page adapting a text
 // checkpoint to typed sentences (predictions with probabilities, the loss curve, and the
 // messages for an empty class box, duplicate names and a model of the other kind).
+#include "core/engine/evaluator.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/modules.h"
@@ -13,6 +14,7 @@
 #include "ui/episodes/episode_view.h"
 #include "ui/episodes/episodes_page.h"
 #include "ui/episodes/sentence_tile.h"
+#include "ui/evaluate/evaluate_page.h"
 #include "ui/experiment/dataset_chooser.h"
 #include "ui/experiment/experiment_dialog.h"
 #include "ui/train/train_page.h"
@@ -21,6 +23,7 @@
 #include "ui/workbench.h"
 
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -195,6 +198,28 @@ private Q_SLOTS:
         QCOMPARE(c.extra.value("dModel", 0), 256);
         QCOMPARE(c.extra.value("head", std::string()), std::string("mean"));
         QVERIFY(c.validate().empty());
+        // The lexicon prior of the text preset is shown and edited like the other settings.
+        auto* lexicon = dialog.findChild<QComboBox*>(QStringLiteral("lexicon"));
+        auto* lexiconDims = dialog.findChild<QSpinBox*>(QStringLiteral("lexiconDims"));
+        QVERIFY(lexicon && lexiconDims && lexicon->isVisibleTo(&dialog));
+        QCOMPARE(lexicon->currentData().toString(), QStringLiteral("afinn"));
+        QCOMPARE(lexiconDims->value(), 128);
+        QCOMPARE(c.extra.value("lexicon", std::string()), std::string("afinn"));
+        QCOMPARE(c.extra.value("lexiconDims", 0), 128);
+        lexiconDims->setValue(300); // more than d_model 256
+        QVERIFY2(
+            dialog.problems().join(' ').contains(QStringLiteral("lexiconDims must be between 1 and dModel")),
+            qPrintable(dialog.problems().join(' ')));
+        QVERIFY(!ok->isEnabled());
+        lexicon->setCurrentIndex(lexicon->findData(QStringLiteral("none")));
+        QVERIFY(!lexiconDims->isEnabled()); // unused without a lexicon
+        QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
+        QCOMPARE(dialog.config().extra.value("lexicon", std::string()), std::string("none"));
+        lexicon->setCurrentIndex(lexicon->findData(QStringLiteral("afinn")));
+        QVERIFY(lexiconDims->isEnabled());
+        lexiconDims->setValue(64);
+        QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
+        QCOMPARE(dialog.config().extra.value("lexiconDims", 0), 64);
         // Image-only fields give way to the Transformer's settings and the corpus summary.
         QVERIFY(transformer->isVisibleTo(&dialog));
         auto* info = dialog.findChild<QLabel*>(QStringLiteral("corpusInfo"));
@@ -246,6 +271,57 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(dialog.config().model), QStringLiteral("conv4"));
         QVERIFY(!transformer->isVisibleTo(&dialog));
         QVERIFY(!DatasetChooser::isTextSpec(QString::fromStdString(dialog.config().dataset)));
+    }
+
+    // The Evaluate page shows the data's reference baselines (text: AFINN-165) beside MAML and
+    // the no-meta-learning baseline, as `maml-cli eval` prints them.
+    void evaluatePageShowsTheLexiconBaseline()
+    {
+        QVERIFY2(!m_checkpoint.isEmpty(), "the training test did not produce a checkpoint");
+        Workbench workbench;
+        EvaluatePage page(&workbench);
+        page.setCheckpoint(m_checkpoint);
+        page.setEpisodes(20);
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
+        page.evaluate();
+        QVERIFY(evaluated.wait(240000));
+        QCOMPARE(evaluated.first().first().toBool(), true);
+        const auto result = page.result();
+        QVERIFY(result && result->hasBaseline);
+        QCOMPARE(result->referenceBaselines.size(), size_t(1));
+        const auto& afinn = result->referenceBaselines.front();
+        QCOMPARE(QString::fromStdString(afinn.label), QStringLiteral("AFINN-165"));
+        const QString headline = page.findChild<QLabel*>(QStringLiteral("evalHeadline"))->text();
+        auto percent = [](const MeanCi& m) {
+            return QStringLiteral("%1% &plusmn; %2")
+                .arg(100 * m.mean, 0, 'f', 1)
+                .arg(100 * m.ci95, 0, 'f', 1);
+        };
+        QVERIFY2(headline.contains(percent(result->accuracy) + QStringLiteral("</b> meta-learned")),
+                 qPrintable(headline));
+        QVERIFY2(headline.contains(percent(result->baselineAccuracy) + QStringLiteral(" baseline")),
+                 qPrintable(headline));
+        if (afinn.error.empty()) {
+            QVERIFY2(headline.contains(percent(afinn.accuracy) + QStringLiteral(" AFINN-165")),
+                     qPrintable(headline));
+            QVERIFY2(headline.contains(QString::fromStdString(afinn.note).toHtmlEscaped()),
+                     qPrintable(headline));
+        } else { // the lexicon is not fetched here: the page says so instead of a number
+            QVERIFY2(headline.contains(QStringLiteral("The AFINN-165 baseline could not run")),
+                     qPrintable(headline));
+        }
+        QVERIFY2(headline.contains(QStringLiteral("query sentences per class")), qPrintable(headline));
+
+        // Without the baseline, no reference baselines either (as the CLI's --no-baseline).
+        page.findChild<QCheckBox*>()->setChecked(false);
+        evaluated.clear();
+        page.evaluate();
+        QVERIFY(evaluated.wait(240000));
+        QVERIFY(page.result()->referenceBaselines.empty());
+        QVERIFY2(!page.findChild<QLabel*>(QStringLiteral("evalHeadline"))
+                      ->text()
+                      .contains(QStringLiteral("AFINN")),
+                 qPrintable(page.findChild<QLabel*>(QStringLiteral("evalHeadline"))->text()));
     }
 
     void dialogTextPresetIsValidWhenTheDataIsHere()

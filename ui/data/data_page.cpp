@@ -77,6 +77,7 @@ DataPage::DataPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_w
     newButton->setObjectName(QStringLiteral("newExperimentButton"));
     auto* openButton = new QPushButton(tr("Open experiment JSON..."));
     m_summary = new QLabel;
+    m_summary->setObjectName(QStringLiteral("experimentSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_datasets = new QTableWidget(0, 3);

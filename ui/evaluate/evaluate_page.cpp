@@ -50,9 +50,11 @@ struct GalleryItem {
 
 EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
 {
-    auto* title = new QLabel(tr("<h2>4. Evaluate</h2>The standard protocol: adapt to each of many unseen "
-                                "test episodes and score its queries. The baseline is the same network "
-                                "without meta-learning (fresh weights, adapted the same way)."));
+    auto* title =
+        new QLabel(tr("<h2>4. Evaluate</h2>The standard protocol: adapt to each of many unseen "
+                      "test episodes and score its queries. The baseline is the same network "
+                      "without meta-learning (fresh weights, adapted the same way); text checkpoints "
+                      "are also scored by the AFINN-165 sentiment lexicon on the same episodes."));
     title->setWordWrap(true);
     m_session = new EvalSession(this);
     m_checkpoint = new QLineEdit;
@@ -205,11 +207,23 @@ void EvaluatePage::showResult(std::shared_ptr<const EvalResult> result)
     if (r.hasBaseline)
         text += tr("<span style='font-size:15pt'> &nbsp; vs &nbsp; %1 baseline (no meta-learning)</span>")
                     .arg(percent(r.baselineAccuracy.mean, r.baselineAccuracy.ci95));
-    text += tr("<br>%1-way %2-shot, %3 query images per class, %4 adaptation steps, %5 episodes of %6 "
-               "split '%7' (95% CI = 1.96 std / sqrt(episodes)), %8 s%9")
+    // Baselines of the data itself (text: the AFINN-165 lexicon), on the same episodes.
+    for (const auto& b : r.referenceBaselines) {
+        const QString label = QString::fromStdString(b.label).toHtmlEscaped();
+        text += b.error.empty()
+                    ? tr("<span style='font-size:15pt'> &nbsp; vs &nbsp; %1 %2</span> (%3)")
+                          .arg(percent(b.accuracy.mean, b.accuracy.ci95), label,
+                               QString::fromStdString(b.note).toHtmlEscaped())
+                    : tr("<br><span style='color:#b00020'>The %1 baseline could not run: %2</span>")
+                          .arg(label, QString::fromStdString(b.error).toHtmlEscaped());
+    }
+    const bool sentences = dataKindOf(r.dataset) == DataKind::Text;
+    text += tr("<br>%1-way %2-shot, %3 query %4 per class, %5 adaptation steps, %6 episodes of %7 "
+               "split '%8' (95% CI = 1.96 std / sqrt(episodes)), %9 s%10")
                 .arg(r.ways)
                 .arg(r.shots)
                 .arg(r.queries)
+                .arg(sentences ? tr("sentences") : tr("images"))
                 .arg(r.steps)
                 .arg(r.episodes)
                 .arg(QString::fromStdString(r.dataset), QString::fromStdString(r.split))

@@ -111,7 +111,10 @@ void ExperimentDialog::connectEdits()
         connect(spin, &QSpinBox::valueChanged, this, &ExperimentDialog::validate);
     for (auto* spin : findChildren<QDoubleSpinBox*>())
         connect(spin, &QDoubleSpinBox::valueChanged, this, &ExperimentDialog::validate);
-    for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit, m_order, m_head})
+    connect(m_lexicon, &QComboBox::currentIndexChanged, this, [this] {
+        m_lexiconDims->setEnabled(m_lexicon->currentData().toString() != QLatin1String("none"));
+    });
+    for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit, m_order, m_head, m_lexicon})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             refreshClassPicker();
             validate();
@@ -191,6 +194,12 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_head->setCurrentIndex(std::max(0, m_head->findData(QString::fromStdString(text.head))));
     m_length->setValue(text.length);
     m_minCount->setValue(text.minCount);
+    const QString lexicon = QString::fromStdString(text.lexicon);
+    if (m_lexicon->findData(lexicon) < 0) // kept as it is, so that the check names it
+        m_lexicon->addItem(lexicon, lexicon);
+    m_lexicon->setCurrentIndex(m_lexicon->findData(lexicon));
+    m_lexiconDims->setValue(text.lexiconDims);
+    m_lexiconDims->setEnabled(lexicon != QLatin1String("none"));
     showModeFields(m_chooser->isText());
     m_settingUp = false;
     openDataset();
@@ -229,6 +238,8 @@ ExperimentConfig ExperimentDialog::config() const
         text.head = m_head->currentData().toString().toStdString();
         text.length = m_length->value();
         text.minCount = m_minCount->value();
+        text.lexicon = m_lexicon->currentData().toString().toStdString();
+        text.lexiconDims = m_lexiconDims->value();
         text.toConfig(c); // model "transformer"; the vocabulary is rebuilt when a run starts
         c.trainClasses.clear();
         c.valClasses.clear();
@@ -372,6 +383,7 @@ void ExperimentDialog::validate()
         m_problems << m_openError;
     if (m_loading)
         m_problems << tr("Opening the dataset...");
+    showMatchingPreset(c);
     const bool ok = m_problems.isEmpty();
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
     QString html;
@@ -395,6 +407,24 @@ void ExperimentDialog::applyPreset(const QString& name)
     } catch (const std::exception& e) {
         m_message->setText(QString::fromUtf8(e.what()));
     }
+}
+
+void ExperimentDialog::showMatchingPreset(const ExperimentConfig& config)
+{
+    const auto json = config.toJson();
+    int index = 0;
+    for (int i = 1; i < m_preset->count() && index == 0; ++i) {
+        try {
+            ExperimentConfig p = preset(m_preset->itemData(i).toString().toStdString());
+            if (p.model == "transformer") // as config() writes the text settings
+                TransformerOptions::readConfig(p).toConfig(p);
+            if (p.toJson() == json)
+                index = i;
+        } catch (const std::exception&) {
+            // Not registered any more: no match.
+        }
+    }
+    m_preset->setCurrentIndex(index);
 }
 
 bool ExperimentDialog::loadFile(const QString& path)

@@ -76,6 +76,8 @@ private:
     void storePickedClasses();
     void validate();
     void applyPreset(const QString& name);
+    /// Shows in the preset box the preset `config` equals, or the "choose a preset" entry.
+    void showMatchingPreset(const ExperimentConfig& config);
     QSpinBox* intSpin(int min, int max);
     QDoubleSpinBox* realSpin(double min, double max, int decimals);
 
@@ -130,6 +132,8 @@ private:
     QComboBox* m_head = nullptr;
     QSpinBox* m_length = nullptr;
     QSpinBox* m_minCount = nullptr;
+    QComboBox* m_lexicon = nullptr;
+    QSpinBox* m_lexiconDims = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     WorkerThread m_worker{QStringLiteral("experiment dialog")}; ///< last member: stops before the rest goes

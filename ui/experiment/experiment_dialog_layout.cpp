@@ -168,6 +168,16 @@ QWidget* ExperimentDialog::buildModelBox()
     m_minCount = intSpin(1, 1000);
     m_minCount->setToolTip(
         tr("A word enters the vocabulary when the meta-training sentences hold it this often"));
+    m_lexicon = new QComboBox;
+    m_lexicon->setObjectName(QStringLiteral("lexicon"));
+    m_lexicon->addItem(tr("none: learned from the text alone"), QStringLiteral("none"));
+    m_lexicon->addItem(tr("AFINN-165 word scores"), QStringLiteral("afinn"));
+    m_lexicon->setToolTip(tr("\"afinn\" adds the AFINN-165 words to the vocabulary and starts their "
+                             "embeddings from the words' sentiment scores (docs/text.md)"));
+    m_lexiconDims = intSpin(1, 4096);
+    m_lexiconDims->setObjectName(QStringLiteral("lexiconDims"));
+    m_lexiconDims->setToolTip(tr("Embedding coordinates that start at a lexicon word's score (at most "
+                                 "d_model)"));
     auto* form = new QFormLayout(m_modelBox);
     form->addRow(tr("d_model"), m_dModel);
     form->addRow(tr("Attention heads"), m_heads);
@@ -176,6 +186,8 @@ QWidget* ExperimentDialog::buildModelBox()
     form->addRow(tr("Head"), m_head);
     form->addRow(tr("Sequence length"), m_length);
     form->addRow(tr("Vocabulary: min. count"), m_minCount);
+    form->addRow(tr("Sentiment lexicon"), m_lexicon);
+    form->addRow(tr("Lexicon coordinates"), m_lexiconDims);
     return m_modelBox;
 }
 

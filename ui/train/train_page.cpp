@@ -3,6 +3,7 @@
 #include "core/util/run_lock.h"
 #include "core/util/xdg_paths.h"
 #include "ui/common/log_bridge.h"
+#include "ui/train/run_estimate.h"
 #include "ui/train/training_charts.h"
 #include "ui/train/training_session.h"
 #include "ui/workbench.h"
@@ -14,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -25,16 +27,6 @@
 
 namespace maml::ui {
 namespace {
-
-QString duration(double seconds)
-{
-    if (!(seconds >= 0 && seconds < 1e9)) // not a real estimate (yet)
-        return QStringLiteral("-");
-    const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60)
-           : s >= 60 ? QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60)
-                     : QStringLiteral("%1 s").arg(s);
-}
 
 /// A number with `decimals` decimals, or 4 significant digits when that would be long.
 QString compact(double x, int decimals)
@@ -119,8 +111,10 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     connect(m_session, &TrainingSession::failed, this, &TrainPage::onFailed);
     connect(LogBridge::instance(), &LogBridge::message, this, &TrainPage::appendLog);
     connect(workbench, &Workbench::experimentChanged, this, [this] {
-        if (!m_session->isRunning())
-            m_runDir->setText(defaultRunDir());
+        if (m_session->isRunning())
+            return;
+        m_runDir->setText(defaultRunDir());
+        showPlan();
     });
     m_follow = new QTimer(this);
     m_follow->setInterval(5000);
@@ -132,6 +126,7 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
         openRun(m_followedDir);
     });
     m_runDir->setText(defaultRunDir());
+    showPlan();
     setRunning(false);
 }
 
@@ -158,10 +153,53 @@ QString TrainPage::defaultRunDir() const
                                QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
+void TrainPage::showPlan()
+{
+    const auto& c = m_workbench->experiment();
+    const double seconds = estimatedTrainingSeconds(c);
+    m_stats->setText(tr("Not started. %1 %2-way %3-shot: %4 iterations of meta-batch %5%6.")
+                         .arg(QString::fromStdString(c.dataset).toHtmlEscaped())
+                         .arg(c.ways)
+                         .arg(c.shots)
+                         .arg(c.iterations)
+                         .arg(c.metaBatch)
+                         .arg(seconds > 0 ? tr(", about %1 on this machine (estimated from the settings)")
+                                                .arg(formatDuration(seconds))
+                                          : QString()));
+}
+
+bool TrainPage::confirmLongRun(const ExperimentConfig& config)
+{
+    const double seconds = estimatedTrainingSeconds(config);
+    if (seconds <= kLongRunSeconds)
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("A long training run"),
+                    tr("This experiment would train for about %1 (%2 iterations of meta-batch %3, "
+                       "estimated from its settings). Start it anyway?")
+                        .arg(formatDuration(seconds))
+                        .arg(config.iterations)
+                        .arg(config.metaBatch),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("longRunQuestion"));
+    box.setInformativeText(tr("Fewer iterations, a smaller meta-batch or fewer filters shorten it; "
+                              "the glyphs-5w1s preset trains in about a minute."));
+    auto* start = box.addButton(tr("Start anyway"), QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == start;
+}
+
 void TrainPage::startTraining()
 {
     if (m_session->isRunning())
         return;
+    if (!confirmLongRun(m_workbench->experiment())) {
+        m_stats->setText(tr("Not started: the run would take hours. Shorten it in the experiment "
+                            "(Data > New experiment...) or start it anyway."));
+        Q_EMIT statusMessage(tr("Training not started"));
+        return;
+    }
     const QString dir = runDir();
     if (QDir(dir).exists() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("config.json")))) {
         m_stats->setText(tr("<span style='color:#b00020'>%1 already holds a run: use \"Continue run\", "
@@ -237,7 +275,7 @@ void TrainPage::onProgress()
     }
     m_stats->setText(tr("loss %1, accuracy %2% - %3 it/s - ETA %4%5")
                          .arg(compact(p.trainLoss, 3), compact(100 * p.trainAccuracy, 1),
-                              compact(p.itersPerSecond, 2), duration(p.etaSeconds), val));
+                              compact(p.itersPerSecond, 2), formatDuration(p.etaSeconds), val));
 }
 
 void TrainPage::onFinished(const QString& summary, bool cancelled)

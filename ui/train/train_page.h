@@ -1,6 +1,8 @@
 #pragma once
 // Page 3: the training dashboard - start / pause / resume / stop, live charts, ETA, log.
 
+#include "core/engine/config.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -26,6 +28,10 @@ public:
     TrainingSession* session() const { return m_session; }
     QString runDir() const;
     void setRunDir(const QString& dir);
+    /// True when `config` may start: at once if its estimated time (run_estimate.h) is within
+    /// kLongRunSeconds, else after a "Start anyway" in a question box (object name
+    /// "longRunQuestion").
+    bool confirmLongRun(const ExperimentConfig& config);
 
 public Q_SLOTS:
     void startTraining();
@@ -53,6 +59,8 @@ private:
     void describeOpenedRun();
     void appendLog(int level, const QString& text);
     QString defaultRunDir() const;
+    /// "Not started" with the experiment's iterations and estimated time.
+    void showPlan();
 
     Workbench* m_workbench;
     TrainingSession* m_session = nullptr;
