@@ -150,6 +150,29 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(QString::fromStdString(RunPaths{runDir.toStdString()}.last().string())));
     }
 
+    void aFirstValidationIsADotNotAnInvisibleLine()
+    {
+        TrainingCharts charts;
+        RunHistory h;
+        TrainProgress p;
+        p.iteration = 10;
+        p.iterations = 100;
+        p.trainLoss = 1.0;
+        p.valLoss = 1.2;
+        p.valAccuracy = 0.5;
+        p.hasValidation = true;
+        h.train = {p};
+        h.validation = {p};
+        charts.setCurrent(h);
+        QVERIFY(charts.validationAsDots());
+        for (int i = 0; i < 30; ++i) {
+            p.iteration += 10;
+            h.validation.push_back(p);
+        }
+        charts.setCurrent(h);
+        QVERIFY(!charts.validationAsDots()); // many validations: a line
+    }
+
     void openingAFolderWithoutARunSaysSo()
     {
         Workbench workbench;

@@ -153,8 +153,17 @@ void TrainingCharts::refresh()
     m_valUpper->replace(curve(v, [](const TrainProgress& p) { return 100 * (p.valAccuracy + p.valCi95); }));
     m_valLower->replace(curve(v, [](const TrainProgress& p) { return 100 * (p.valAccuracy - p.valCi95); }));
     m_itsSeries->replace(curve(t, [](const TrainProgress& p) { return p.itersPerSecond; }));
+    // A line needs two points: until then (and while they are few) the validations are dots.
+    const bool dots = v.size() <= 20;
+    m_valLoss->setPointsVisible(dots);
+    m_valAcc->setPointsVisible(dots);
     fitAxes();
     ++m_refreshes;
+}
+
+bool TrainingCharts::validationAsDots() const
+{
+    return m_valAcc->pointsVisible() && m_valLoss->pointsVisible();
 }
 
 void TrainingCharts::refreshOverlays()

@@ -31,6 +31,9 @@ public:
     int overlayCount() const { return m_overlays.size(); }
     /// How many times the series were replaced (tests check the charts follow the worker).
     int refreshCount() const { return m_refreshes; }
+    /// Whether the validation curves show their points as dots (while there are few: one point
+    /// draws no line).
+    bool validationAsDots() const;
     /// Points currently plotted in the raw training-loss series.
     int plottedPoints() const;
 
