@@ -1,6 +1,9 @@
 #include "ui/train_page.h"
 
+#include "core/util/error.h"
 #include "ui/log_bridge.h"
+#include "ui/process_run.h"
+#include "ui/run_follower.h"
 #include "ui/training_charts.h"
 #include "ui/training_session.h"
 #include "ui/workbench.h"
@@ -39,6 +42,8 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
                                 "<tt>maml-cli resume</tt>."));
     title->setWordWrap(true);
     m_session = new TrainingSession(this);
+    m_follower = new RunFollower(this);
+    m_processes = new ProcessRun(this);
     m_runDir = new QLineEdit;
     m_runDir->setObjectName(QStringLiteral("runDir"));
     auto* browse = new QPushButton(tr("..."));
@@ -105,6 +110,7 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     connect(m_session, &TrainingSession::finished, this, &TrainPage::onFinished);
     connect(m_session, &TrainingSession::failed, this, &TrainPage::onFailed);
     connect(LogBridge::instance(), &LogBridge::message, this, &TrainPage::appendLog);
+    connectFollowing();
     connect(workbench, &Workbench::experimentChanged, this, [this] {
         if (!m_session->isRunning())
             m_runDir->setText(defaultRunDir());
@@ -138,7 +144,7 @@ QString TrainPage::defaultRunDir() const
 
 void TrainPage::startTraining()
 {
-    if (m_session->isRunning())
+    if (m_session->isRunning() || processesRunning())
         return;
     const QString dir = runDir();
     if (QDir(dir).exists() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("config.json")))) {
@@ -153,16 +159,26 @@ void TrainPage::startTraining()
     fresh.iterations = m_workbench->experiment().iterations;
     m_charts->setCurrent(fresh);
     m_stats->setText(tr("Opening the data and building the model..."));
+    if (m_workbench->experiment().processes > 1) {
+        startProcesses(dir);
+        return;
+    }
+    m_follower->stop();
     setRunning(true);
     m_session->start(m_workbench->experiment(), dir);
 }
 
 void TrainPage::continueRun()
 {
-    if (m_session->isRunning())
+    if (m_session->isRunning() || processesRunning())
         return;
     if (!openRun(runDir()))
         return;
+    if (m_workbench->experiment().processes > 1) {
+        continueProcesses(runDir());
+        return;
+    }
+    m_follower->stop();
     setRunning(true);
     m_stats->setText(tr("Resuming from the last checkpoint..."));
     m_session->resumeRun(runDir());
@@ -170,7 +186,7 @@ void TrainPage::continueRun()
 
 void TrainPage::togglePause()
 {
-    if (!m_session->isRunning())
+    if (!m_session->isRunning()) // runs of several processes cannot pause (docs/distributed.md)
         return;
     if (m_session->isPaused()) {
         m_session->unpause();
@@ -185,7 +201,10 @@ void TrainPage::togglePause()
 
 void TrainPage::stopTraining()
 {
-    m_session->stop();
+    if (processesRunning())
+        m_processes->stop();
+    else
+        m_session->stop();
     m_stats->setText(tr("Stopping after the current step and saving the last checkpoint..."));
 }
 
@@ -250,7 +269,10 @@ void TrainPage::setRunning(bool running)
 bool TrainPage::openRun(const QString& dir)
 {
     try {
-        const auto history = RunHistory::load(dir);
+        if (m_session->isRunning())
+            throw Error("a training runs in this window", dir.toStdString(), "Stop it first");
+        m_follower->follow(dir);
+        const auto history = m_follower->history();
         m_charts->setCurrent(history);
         m_runDir->setText(history.dir);
         m_workbench->setRunDir(history.dir);

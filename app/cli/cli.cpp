@@ -10,8 +10,18 @@
 
 namespace maml::cli {
 
+namespace {
+std::vector<std::string> g_arguments;
+}
+
+const std::vector<std::string>& originalArguments()
+{
+    return g_arguments;
+}
+
 int runCli(int argc, char** argv)
 {
+    g_arguments.assign(argv + 1, argv + argc);
     CLI::App app{"maml-cli: few-shot learning with MAML, from the command line"};
     app.require_subcommand(1);
     std::string logLevel = "info";
@@ -32,6 +42,8 @@ int runCli(int argc, char** argv)
     } catch (const Cancelled&) {
         std::cerr << "cancelled\n";
         return 130;
+    } catch (const ExitWith& e) {
+        return e.code;
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;

@@ -1,5 +1,7 @@
 // maml-cli eval and maml-cli adapt.
 #include "app/cli/cmd_engine_common.h"
+#include "app/cli/dist_args.h"
+#include "app/cli/dist_run.h"
 
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
@@ -109,6 +111,7 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
 void addEvalCommand(CLI::App& app)
 {
     auto a = std::make_shared<EvalArgs>();
+    auto d = std::make_shared<DistArgs>();
     auto* cmd = app.add_subcommand(
         "eval", "Adapt-then-score evaluation of a checkpoint, beside the no-meta-learning baseline");
     cmd->add_option("--checkpoint", a->checkpoint, "Checkpoint file (.pt)")->required();
@@ -122,16 +125,24 @@ void addEvalCommand(CLI::App& app)
     cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores)");
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
-    cmd->callback([a] {
+    addDistOptions(cmd, *d);
+    cmd->callback([a, d] {
+        if (launchesWorkers(*d))
+            launchAndExit(*d, "");
         a->options.baseline = !a->noBaseline;
         if (a->seed >= 0)
             a->options.seed = static_cast<uint64_t>(a->seed);
-        const auto r = evaluateCheckpoint(a->checkpoint, a->options, [](const EvalProgress& p) {
+        const auto dist = resolveDist(*d);
+        const auto progress = [share = dist.distributed()](const EvalProgress& p) {
             if (p.done % 10 == 0 || p.done == p.total)
-                std::cerr << "\repisode " << p.done << "/" << p.total << "  accuracy " << std::fixed
-                          << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy
-                          << std::flush;
-        });
+                std::cerr << "\repisode " << p.done << "/" << p.total << (share ? " of rank 0's share" : "")
+                          << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy
+                          << "  baseline " << p.baselineAccuracy << std::flush;
+        };
+        const auto r = dist.distributed() ? evaluateAsRank(dist, a->checkpoint, a->options, progress)
+                                          : evaluateCheckpoint(a->checkpoint, a->options, progress);
+        if (dist.rank != 0)
+            return; // rank 0 reports
         std::cerr << "\n";
         if (a->json)
             std::cout << r.toJson().dump(2) << "\n";

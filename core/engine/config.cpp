@@ -42,6 +42,7 @@ template <typename Config, typename F> void forEachField(Config& c, F&& f)
     f("grad_clip", c.gradClip);
     f("seed", c.seed);
     f("threads", c.threads);
+    f("processes", c.processes);
     f("device", c.device);
     f("val_every", c.valEvery);
     f("val_episodes", c.valEpisodes);
@@ -119,6 +120,8 @@ std::vector<std::string> ExperimentConfig::validate() const
     check(p, iterations >= 1, "iterations must be at least 1");
     check(p, gradClip >= 0, "grad_clip must be 0 (off) or positive");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
+    check(p, processes >= 1 && processes <= 1024,
+          "processes must be in 1..1024, got " + std::to_string(processes));
     check(p, device == "cpu" || device == "cuda",
           "device must be \"cpu\" or \"cuda\", got \"" + device + "\"");
     check(p, valEvery >= 1, "val_every must be at least 1");
