@@ -6,6 +6,7 @@
 //               a batch handed to another thread at most every 250 ms); reports the time
 //               spent inside the observer.
 // Usage: bench_pipeline [--omniglot DIR] [--iters N] [--threads T] [--meta-batch B] ...
+// DIR is an images_background folder; without --omniglot, $MAML_OMNIGLOT_DIR/images_background.
 
 #include "bench/lib/bench_settings.h"
 #include "core/data/omniglot.h"
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -86,7 +88,7 @@ private:
 };
 
 struct Args {
-    std::string dir = "/work/shared/datasets/omniglot/images_background";
+    std::string dir;
     MamlSettings s{5, 1, 15, 32, 1, 0.4, false, 64, 1, 28};
     int iters = 10, threads = 2;
 };
@@ -148,6 +150,15 @@ int main(int argc, char** argv)
     app.add_option("--iters", a.iters, "meta-iterations per mode");
     app.add_option("--threads", a.threads, "torch threads");
     CLI11_PARSE(app, argc, argv);
+    if (a.dir.empty()) {
+        const char* env = std::getenv("MAML_OMNIGLOT_DIR");
+        if (!env || !*env) {
+            std::cerr << "bench_pipeline: name the Omniglot folder: --omniglot DIR (an images_background "
+                         "folder) or MAML_OMNIGLOT_DIR (the folder holding images_background)\n";
+            return 2;
+        }
+        a.dir = std::string(env) + "/images_background";
+    }
     try {
         applyThreads(a.threads);
         for (const char* mode : {"sync", "prefetch", "observer"})

@@ -3,6 +3,7 @@
 #   packaging/dev.sh run    install dependencies, build, launch the workbench on Glyphs
 #   packaging/dev.sh test   install dependencies, build, run the whole test suite
 #   packaging/dev.sh build  install dependencies and build only
+#   packaging/dev.sh package  install dependencies, build, make the Debian package (docs/packaging.md)
 # PRESET=dev|release|asan selects the CMake preset (default: release).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,11 @@ build() {
 
 case "${1:-}" in
   build) build ;;
+  package)
+    build
+    cmake --build --preset "$PRESET" --target package
+    ls "$BUILD"/maml-workbench_*.deb
+    ;;
   test)
     build
     QT_QPA_PLATFORM=offscreen ctest --preset "$PRESET" -j "${JOBS:-$(nproc)}"
@@ -39,5 +45,5 @@ case "${1:-}" in
     fi
     exec "$BUILD/app/maml-workbench" "${@:2}"
     ;;
-  *) echo "usage: packaging/dev.sh run|test|build" >&2; exit 2 ;;
+  *) echo "usage: packaging/dev.sh run|test|build|package" >&2; exit 2 ;;
 esac

@@ -17,6 +17,10 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3-torch xvfb xauth
+  # the Debian package and its test (packaging/test-package.sh, docs/packaging.md)
+  dpkg-dev file help2man lintian desktop-file-utils appstream
+  # fuzzing (tests/fuzz/run): clang's libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
   # data shipped by Debian
   dataset-fashion-mnist
   # fonts the Glyphs dataset is drawn from (the file list is datasets/glyphs.json "fonts")

@@ -1,13 +1,15 @@
 #include "ui/main_window.h"
 
 #include "core/engine/trainer.h"
-#include "ui/adapt_page.h"
-#include "ui/data_page.h"
-#include "ui/episodes_page.h"
-#include "ui/evaluate_page.h"
-#include "ui/experiment_dialog.h"
-#include "ui/train_page.h"
-#include "ui/training_session.h"
+#include "core/util/build_info.h"
+#include "core/util/json_limits.h"
+#include "ui/adapt/adapt_page.h"
+#include "ui/data/data_page.h"
+#include "ui/episodes/episodes_page.h"
+#include "ui/evaluate/evaluate_page.h"
+#include "ui/experiment/experiment_dialog.h"
+#include "ui/train/train_page.h"
+#include "ui/train/training_session.h"
 #include "ui/workbench.h"
 
 #include <QApplication>
@@ -178,7 +180,8 @@ void MainWindow::restoreSettings()
     const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
     try {
         if (!last.isEmpty())
-            m_workbench->setExperiment(ExperimentConfig::fromJson(nlohmann::json::parse(last.toStdString())));
+            m_workbench->setExperiment(
+                ExperimentConfig::fromJson(parseJsonText(last.toStdString(), "settings")));
     } catch (const std::exception&) {
         // A stale or hand-edited setting: start from the default experiment.
     }
@@ -275,11 +278,17 @@ bool MainWindow::openRun(const QString& dir)
 
 void MainWindow::about()
 {
+    // The same facts as `maml-workbench --version`.
+    const QString libraries =
+        QStringLiteral("Qt %1, %2")
+            .arg(QString::fromLatin1(qVersion()), QString::fromStdString(libraryVersions()));
     QMessageBox::about(this, tr("About MAML Workbench"),
                        tr("<h3>MAML Workbench %1</h3><p>Few-shot learning with Model-Agnostic "
-                          "Meta-Learning (Finn, Abbeel and Levine, ICML 2017).</p><p>Qt %2, LibTorch "
-                          "(CPU), OpenCV.</p>")
-                           .arg(QStringLiteral(MAML_VERSION), QString::fromLatin1(qVersion())));
+                          "Meta-Learning (Finn, Abbeel and Levine, ICML 2017).</p><p>Git revision: "
+                          "%2<br>%3</p>")
+                           .arg(QString::fromLatin1(projectVersion()),
+                                QString::fromLatin1(gitRevision()).toHtmlEscaped(),
+                                libraries.toHtmlEscaped()));
 }
 
 void MainWindow::showStatus(const QString& text)

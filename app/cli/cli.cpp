@@ -1,5 +1,6 @@
 #include "app/cli/cli.h"
 
+#include "core/util/build_info.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -22,7 +23,9 @@ const std::vector<std::string>& originalArguments()
 int runCli(int argc, char** argv)
 {
     g_arguments.assign(argv + 1, argv + argc);
-    CLI::App app{"maml-cli: few-shot learning with MAML, from the command line"};
+    // Named, so that --help shows "maml-cli", not the path it was started from.
+    CLI::App app{"maml-cli: few-shot learning with MAML, from the command line", "maml-cli"};
+    app.set_version_flag("--version", versionText("maml-cli"));
     app.require_subcommand(1);
     std::string logLevel = "info";
     app.add_option("--log-level", logLevel, "Console log level: debug, info, warn, error")

@@ -24,7 +24,7 @@ const std::vector<std::string>& originalArguments();
 /// usage errors give exit code 2.
 int runCli(int argc, char** argv);
 
-// Each subcommand group registers itself on the app (one file per group in core/cli/).
+// Each subcommand group registers itself on the app (one file per group in app/cli/).
 void registerDataCommands(CLI::App& app);   ///< datasets, sample, fetch
 void registerEngineCommands(CLI::App& app); ///< presets, train, resume, eval, adapt
 

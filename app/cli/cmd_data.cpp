@@ -1,11 +1,14 @@
 // maml-cli datasets | sample | fetch: the data commands.
 #include "app/cli/cli.h"
+#include "app/cli/progress_printer.h"
 
 #include "core/data/dataset_registry.h"
 #include "core/data/downloader.h"
 #include "core/data/episode.h"
 #include "core/data/episode_grid.h"
 #include "core/text/text_datasets.h"
+#include "core/text/text_episode_sampler.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -109,6 +112,14 @@ void describe(const DatasetInfo& info, const DatasetsArgs& args)
 
 void runDatasets(const DatasetsArgs& args)
 {
+    if (isTextSpec(args.dataset)) { // specs work everywhere: text:FILE, sentiment-uci, imdb50k
+        const auto corpus = openTextCorpus(args.dataset, args.options.cacheDir);
+        std::cout << args.dataset << ": " << corpus->size() << " labelled sentences, "
+                  << corpus->labelNames().size() << " labels, " << corpus->domainNames().size()
+                  << " domain(s)\n"
+                  << describeTextCorpus(*corpus);
+        return;
+    }
     printRow("SPEC", "READY", "CLASSES", "IMAGES", "SHAPE", "SPLITS (classes)");
     if (!args.dataset.empty()) {
         describeOpen(args.dataset, *openDataset(args.dataset, args.options), args); // errors: exit code 1
@@ -119,8 +130,42 @@ void runDatasets(const DatasetsArgs& args)
     std::cout << "\n" << describeTextDatasets(args.options.cacheDir); // core/text
 }
 
+/// A text episode, written as text: one "label<TAB>sentence" line per example.
+void runTextSample(const SampleArgs& args)
+{
+    if (!args.classes.empty())
+        throw Error("--classes chooses image classes; a text episode draws its labels from one domain",
+                    "maml-cli sample",
+                    "Leave --classes out, or choose domains with --split, e.g. amazon@test");
+    if (fs::path(args.out).extension() == ".png")
+        throw Error("a text episode is written as text, not as a PNG", args.out,
+                    "Give a text file name, e.g. --out episode.txt");
+    const auto corpus = openTextCorpus(args.dataset, args.options.cacheDir);
+    std::string split = args.split.empty() ? "all" : args.split;
+    if (split == "train" || split == "val" || split == "test")
+        split = "all@" + split; // the same part of every domain, as in training
+    const auto pool = corpus->select(split);
+    const auto tokenizer = WordTokenizer::build(corpus->texts(pool));
+    const TextEpisodeSampler sampler(*corpus, tokenizer, pool, args.spec);
+    const Episode ep = sampler.sample(args.seed);
+    const std::string domain = corpus->domainNames()[corpus->example(ep.supportItems.front().second).domain];
+    std::ostringstream text;
+    text << "# " << args.dataset << " " << split << ", domain " << domain << ": " << args.spec.ways << "-way "
+         << args.spec.shots << "-shot " << args.spec.queries << "-query, seed " << args.seed << "\n";
+    for (const auto& [part, items] :
+         {std::pair{"support", &ep.supportItems}, std::pair{"query", &ep.queryItems}}) {
+        text << "# " << part << "\n";
+        for (const auto& [label, index] : *items)
+            text << corpus->labelNames()[label] << "\t" << corpus->example(index).text << "\n";
+    }
+    writeFileAtomic(args.out, text.str());
+    std::cout << "wrote " << args.out << "\n" << text.str();
+}
+
 void runSample(const SampleArgs& args)
 {
+    if (isTextSpec(args.dataset))
+        return runTextSample(args);
     auto ds = openDataset(args.dataset, args.options);
     std::vector<int> pool;
     for (const auto& name : args.classes)
@@ -151,12 +196,12 @@ std::string mib(int64_t bytes)
     return s.str();
 }
 
-void showProgress(int64_t received, int64_t total)
+void showProgress(ProgressPrinter& printer, int64_t received, int64_t total)
 {
-    std::cerr << "\rdownloading: " << mib(received);
+    std::string line = "downloading: " + mib(received);
     if (total > 0)
-        std::cerr << " of " << mib(total) << " (" << (100 * received / total) << "%)";
-    std::cerr << "   " << std::flush;
+        line += " of " + mib(total) + " (" + std::to_string(100 * received / total) + "%)";
+    printer.update(total > 0 ? static_cast<double>(received) / total : 0.0, line);
 }
 
 void runFetch(const FetchArgs& args)
@@ -169,7 +214,10 @@ void runFetch(const FetchArgs& args)
     const fs::path dir = args.dir.empty() ? defaultCacheDir() / "cifar100" : fs::path(args.dir);
     DownloadOptions options;
     options.expectedMd5 = args.md5;
-    options.progress = showProgress;
+    ProgressPrinter printer;
+    options.progress = [&printer](int64_t received, int64_t total) {
+        showProgress(printer, received, total);
+    };
     options.cancel = &g_cancel;
     auto previous = std::signal(SIGINT, [](int) { g_cancel = true; });
     bool already = false;
@@ -178,12 +226,11 @@ void runFetch(const FetchArgs& args)
         folder = fetchCifar100(dir, args.url, options, &already);
     } catch (...) {
         std::signal(SIGINT, previous);
-        std::cerr << "\n";
+        printer.breakLine();
         throw;
     }
     std::signal(SIGINT, previous);
-    if (!already)
-        std::cerr << "\n";
+    printer.breakLine();
     std::cout << (already ? "CIFAR-100 is already in " : "CIFAR-100 verified and unpacked in ")
               << folder.string() << "\nUse it as --dataset cifar100"
               << (args.dir.empty() ? "" : ":" + dir.string()) << "\n";
@@ -214,7 +261,8 @@ void registerDataCommands(CLI::App& app)
     auto* s =
         app.add_subcommand("sample", "Draw one N-way K-shot episode and write it as a labelled PNG grid");
     s->add_option("--dataset", sample.dataset,
-                  "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR")
+                  "glyphs, fashion-mnist, cifar100[:DIR], omniglot:DIR, folder:DIR; text: sentiment-uci, "
+                  "imdb50k, text:FILE")
         ->capture_default_str();
     s->add_option("--split", sample.split,
                   "Split to draw classes from: train, val, test, all, ... (default: train, or all)");
@@ -225,7 +273,7 @@ void registerDataCommands(CLI::App& app)
     s->add_option("--shots,-k", sample.spec.shots, "K: support images per class")->capture_default_str();
     s->add_option("--queries,-q", sample.spec.queries, "Q: query images per class")->capture_default_str();
     s->add_option("--seed", sample.seed, "Episode seed (same seed, same episode)")->capture_default_str();
-    s->add_option("--out,-o", sample.out, "PNG file to write")->required();
+    s->add_option("--out,-o", sample.out, "PNG file to write (a text file for text datasets)")->required();
     addDatasetOptions(s, sample.options);
     s->callback([] { runSample(sample); });
 

@@ -3,7 +3,9 @@
 #include "app/cli/cmd_engine_common.h"
 #include "app/cli/dist_args.h"
 #include "app/cli/dist_run.h"
+#include "app/cli/progress_printer.h"
 
+#include "core/engine/experiment_check.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/util/error.h"
@@ -28,28 +30,30 @@ public:
     }
     void onIteration(const TrainProgress& p) override
     {
-        const double now = p.elapsedSeconds;
-        if (now - m_lastDraw < 0.2 && p.iteration != p.iterations && !p.hasValidation)
-            return;
-        m_lastDraw = now;
         const int width = 24;
-        const int filled = static_cast<int>(width * p.iteration / std::max<int64_t>(1, p.iterations));
+        const double fraction = static_cast<double>(p.iteration) / std::max<int64_t>(1, p.iterations);
+        const int filled = static_cast<int>(width * fraction);
         std::ostringstream line;
-        line << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << p.iteration
-             << "/" << p.iterations << std::fixed << std::setprecision(3) << "  loss " << p.trainLoss
-             << "  acc " << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond
-             << " it/s  ETA " << formatDuration(p.etaSeconds) << "   ";
-        std::cerr << line.str() << std::flush;
+        if (m_printer.interactive())
+            line << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] ";
+        else
+            line << "iteration ";
+        line << p.iteration << "/" << p.iterations << std::fixed << std::setprecision(3) << "  loss "
+             << p.trainLoss << "  acc " << p.trainAccuracy << std::setprecision(2) << "  " << p.itersPerSecond
+             << " it/s  ETA " << formatDuration(p.etaSeconds);
+        m_printer.update(fraction, line.str(), p.hasValidation);
     }
     void onValidation(const TrainProgress& p) override
     {
-        std::cerr << "\n  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
+        m_printer.breakLine();
+        std::cerr << "  validation @" << p.iteration << ": acc " << std::fixed << std::setprecision(4)
                   << p.valAccuracy << " +- " << p.valCi95 << ", loss " << p.valLoss
                   << (p.newBest ? "  (best)" : "") << "\n";
     }
+    void onFinished(const TrainSummary&) override { m_printer.breakLine(); }
 
 private:
-    double m_lastDraw = -1;
+    ProgressPrinter m_printer;
 };
 
 std::atomic<RunControl*> g_control{nullptr};
@@ -88,7 +92,6 @@ int runTrainer(Trainer& trainer, bool quiet)
     const auto s = trainer.run(quiet ? nullptr : &bar, &control);
     if (quiet)
         return s.cancelled ? 130 : 0;
-    std::cerr << "\n";
     std::cout << (s.cancelled ? "stopped" : "finished") << " at iteration " << s.iterationsDone << " of "
               << s.iterations << " in " << formatDuration(s.seconds) << "\n";
     std::cout << "last train loss " << std::fixed << std::setprecision(4) << s.lastTrainLoss << ", accuracy "
@@ -126,6 +129,19 @@ ExperimentConfig configFrom(const TrainArgs& a)
     if (a.seed >= 0)
         c.seed = static_cast<uint64_t>(a.seed);
     return c;
+}
+
+/// Every reason the experiment cannot run, at once, before a run folder is made.
+void checkBeforeTraining(const ExperimentConfig& config)
+{
+    const auto problems = checkExperiment(config);
+    if (problems.empty())
+        return;
+    std::string list;
+    for (const auto& p : problems)
+        list += "\n  - " + p;
+    // One problem per line; no "where" or hint after the list (they would trail its last line).
+    throw Error("the experiment cannot run (change these settings or the data):" + list);
 }
 
 void addPresetsCommand(CLI::App& app)
@@ -166,7 +182,8 @@ void addTrainCommand(CLI::App& app)
     cmd->add_option("--config", a->configFile, "Experiment config JSON file");
     cmd->add_option("--dataset", a->dataset, "Override the dataset spec, e.g. omniglot:DIR");
     cmd->add_option("--iterations", a->iterations, "Override the number of meta-iterations");
-    cmd->add_option("--threads", a->threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--threads", a->threads, "Torch threads (0 = all cores; at most the cores)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
     addDistOptions(cmd, *d);
@@ -174,7 +191,9 @@ void addTrainCommand(CLI::App& app)
         if (launchesWorkers(*d))
             launchAndExit(*d, a->runDir);
         const auto dist = resolveDist(*d);
-        const auto config = configFrom(*a);
+        const ExperimentConfig config = configFrom(*a);
+        if (dist.rank == 0)
+            checkBeforeTraining(config);
         if (dist.distributed()) {
             trainAsRank(dist, a->runDir, config.toJson(), a->threads,
                         [&](const RunRole& role) { return Trainer::startRun(config, a->runDir, role); });

@@ -2,12 +2,15 @@
 #include "app/cli/cmd_engine_common.h"
 #include "app/cli/dist_args.h"
 #include "app/cli/dist_run.h"
+#include "app/cli/progress_printer.h"
 
 #include "core/data/image_io.h"
 #include "core/engine/adapter.h"
 #include "core/engine/evaluator.h"
+#include "core/engine/task_source.h"
 #include "core/text/text_adapter.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #include <CLI/CLI.hpp>
 
@@ -95,7 +98,10 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
                 probs[names[i]] = p.probabilities[i];
             arr.push_back({{"query", p.item}, {"predicted", p.className}, {"probabilities", probs}});
         }
-        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(2) << "\n";
+        // Inputs are checked for UTF-8 where they enter; replacing is the last line of defence.
+        std::cout << nlohmann::json{{"classes", names}, {"predictions", arr}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
         return;
     }
     for (const auto& p : preds) {
@@ -122,7 +128,8 @@ void addEvalCommand(CLI::App& app)
     cmd->add_option("--steps", a->options.steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_option("--seed", a->seed,
                     "Base seed of the episodes (default: fixed, the same for every checkpoint)");
-    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores)");
+    cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores; at most the cores)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
     addDistOptions(cmd, *d);
@@ -133,19 +140,21 @@ void addEvalCommand(CLI::App& app)
         if (a->seed >= 0)
             a->options.seed = static_cast<uint64_t>(a->seed);
         const auto dist = resolveDist(*d);
-        const auto progress = [share = dist.distributed()](const EvalProgress& p) {
-            if (p.done % 10 == 0 || p.done == p.total)
-                std::cerr << "\repisode " << p.done << "/" << p.total << (share ? " of rank 0's share" : "")
-                          << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy
-                          << "  baseline " << p.baselineAccuracy << std::flush;
+        ProgressPrinter printer;
+        const auto progress = [&printer, share = dist.distributed()](const EvalProgress& p) {
+            std::ostringstream line;
+            line << "episode " << p.done << "/" << p.total << (share ? " of rank 0's share" : "")
+                 << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy << "  baseline "
+                 << p.baselineAccuracy;
+            printer.update(static_cast<double>(p.done) / std::max(1, p.total), line.str());
         };
         const auto r = dist.distributed() ? evaluateAsRank(dist, a->checkpoint, a->options, progress)
                                           : evaluateCheckpoint(a->checkpoint, a->options, progress);
+        printer.breakLine();
         if (dist.rank != 0)
             return; // rank 0 reports
-        std::cerr << "\n";
         if (a->json)
-            std::cout << r.toJson().dump(2) << "\n";
+            std::cout << r.toJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else
             printEval(r);
     });
@@ -179,41 +188,58 @@ void addAdaptCommand(CLI::App& app)
     cmd->add_option("--steps", a->steps, "Adaptation steps (default: the config's inner_steps_eval)");
     cmd->add_flag("--json", a->json, "Print JSON on standard output");
     cmd->callback([a] {
-        if (!a->supportText.empty() || !a->supportTextFile.empty()) { // text checkpoints (core/text)
-            auto queries = a->queryText;
+        // The checkpoint says what it is (images or text); the options must match it.
+        auto adapter = openAdapter(a->checkpoint);
+        const bool imagesGiven = !a->support.empty() || !a->supportDir.empty();
+        const bool textGiven = !a->supportText.empty() || !a->supportTextFile.empty();
+        const std::string kind = dataKindName(adapter->kind());
+        if ((adapter->kind() == DataKind::Text && imagesGiven && !textGiven) ||
+            (adapter->kind() == DataKind::Images && textGiven && !imagesGiven))
+            throw Error(
+                "the kinds of data differ: this checkpoint is a " + kind + " model (" +
+                    adapter->config().model + ", trained on " + adapter->config().dataset + ") and " +
+                    (imagesGiven ? "--support/--query give images" : "--support-text gives text"),
+                a->checkpoint,
+                adapter->kind() == DataKind::Text
+                    ? "Give its support set with --support-text and its queries with --query-text"
+                    : "Give its support set with --support (or --support-dir) and its queries with --query");
+        std::vector<ItemClass> support;
+        std::vector<std::string> queries;
+        if (adapter->kind() == DataKind::Text) {
+            if (!textGiven)
+                throw Error("this is a text model: give the support sentences with --support-text (once per "
+                            "class) or --support-text-file",
+                            "maml-cli adapt", "e.g. --support-text pos=\"great film|loved it\"");
+            support = itemClasses(a->supportTextFile.empty() ? parseSupportText(a->supportText)
+                                                             : supportTextFromFile(a->supportTextFile));
+            for (const auto& q : a->queryText)
+                queries.push_back(toValidUtf8(q)); // command-line text may be in any encoding
             if (!a->queryTextFile.empty())
                 for (const auto& s : sentencesFromFile(a->queryTextFile))
                     queries.push_back(s);
-            TextAdapter adapter(a->checkpoint);
-            adapter.setSupport(a->supportTextFile.empty() ? parseSupportText(a->supportText)
-                                                          : supportTextFromFile(a->supportTextFile));
-            adapter.adapt(a->steps, [](int step, double loss) {
-                std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4)
-                          << loss << "\n";
-            });
-            printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
-            return;
+        } else {
+            if (a->support.empty() == a->supportDir.empty())
+                throw Error("give the support set with --support (once per class) or --support-dir",
+                            "maml-cli adapt");
+            support = itemClasses(a->supportDir.empty() ? parseSupport(a->support)
+                                                        : supportFromFolder(a->supportDir));
+            queries = a->query;
+            if (!a->queryDir.empty()) {
+                if (!fs::is_directory(a->queryDir))
+                    throw Error("no such folder", a->queryDir,
+                                "Give a folder of query images with --query-dir");
+                for (const auto& f : listImageFiles(a->queryDir))
+                    queries.push_back(f.string());
+            }
+            if (queries.empty())
+                throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
         }
-        if (a->support.empty() == a->supportDir.empty())
-            throw Error("give the support set with --support (once per class) or --support-dir",
-                        "maml-cli adapt");
-        std::vector<fs::path> queries(a->query.begin(), a->query.end());
-        if (!a->queryDir.empty()) {
-            if (!fs::is_directory(a->queryDir))
-                throw Error("no such folder", a->queryDir, "Give a folder of query images with --query-dir");
-            for (const auto& f : listImageFiles(a->queryDir))
-                queries.push_back(f);
-        }
-        if (queries.empty())
-            throw Error("no query images", "maml-cli adapt", "Give --query IMG... or --query-dir DIR");
-        Adapter adapter(a->checkpoint);
-        adapter.setSupport(a->supportDir.empty() ? parseSupport(a->support)
-                                                 : supportFromFolder(a->supportDir));
-        adapter.adapt(a->steps, [](int step, double loss) {
+        adapter->setSupportItems(support);
+        adapter->adapt(a->steps, [](int step, double loss) {
             std::cerr << "step " << step << ": support loss " << std::fixed << std::setprecision(4) << loss
                       << "\n";
         });
-        printPredictions(adapter.predict(queries), adapter.classNames(), a->json);
+        printPredictions(adapter->predictItems(queries), adapter->classNames(), a->json);
     });
 }
 

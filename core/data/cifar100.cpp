@@ -2,8 +2,9 @@
 
 #include "core/data/cifar_splits.h"
 #include "core/data/image_io.h"
-#include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
+#include "core/util/utf8.h"
 
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
@@ -25,13 +26,16 @@ std::vector<std::string> readLabelNames(const fs::path& file, int expected)
 {
     if (!fs::is_regular_file(file))
         throw Error("label names file not found", file.string(), kFetchHint);
-    std::istringstream in(readFile(file));
+    std::istringstream in(readFileCapped(file, 1 << 20, "label names file"));
     std::vector<std::string> names;
     for (std::string line; std::getline(in, line);) {
         while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
             line.pop_back();
         if (!line.empty())
             names.push_back(line);
+        if (!isValidUtf8(line))
+            throw Error("line " + std::to_string(names.size()) + " is not valid UTF-8 text", file.string(),
+                        "The file is damaged or not from CIFAR-100; download it again");
     }
     if (static_cast<int>(names.size()) != expected)
         throw Error("found " + std::to_string(names.size()) + " label names, expected " +

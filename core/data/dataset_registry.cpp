@@ -3,10 +3,11 @@
 #include "core/data/cifar100.h"
 #include "core/data/converted_dataset.h"
 #include "core/data/fashion_mnist.h"
-#include "core/data/glyphs.h"
+#include "core/data/glyphs/glyphs.h"
 #include "core/data/image_folder.h"
 #include "core/data/omniglot.h"
 #include "core/util/error.h"
+#include "core/util/xdg_paths.h"
 
 #include <cstdlib>
 
@@ -40,17 +41,14 @@ fs::path cacheDirOf(const DatasetOptions& options)
     return options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
 }
 
-/// Where Omniglot may already be: $MAML_OMNIGLOT_DIR, <cache>/omniglot, and the shared copy
-/// beside the source tree (../shared/datasets/omniglot, on the project's machines).
+/// Where `omniglot` without a folder looks: $MAML_OMNIGLOT_DIR, then <cache>/omniglot (both
+/// documented). Nothing else: the product reads only folders the user names.
 std::vector<fs::path> omniglotCandidates(const DatasetOptions& options)
 {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("MAML_OMNIGLOT_DIR"); env && *env)
         dirs.emplace_back(env);
     dirs.push_back(cacheDirOf(options) / "omniglot");
-    const fs::path source = fs::path(__FILE__).parent_path().parent_path().parent_path();
-    if (source.is_absolute())
-        dirs.push_back((source.parent_path() / "shared" / "datasets" / "omniglot").lexically_normal());
     return dirs;
 }
 
@@ -96,11 +94,7 @@ std::unique_ptr<ImageDataset> openOmniglot(const Spec& s, const DatasetOptions& 
 
 fs::path defaultCacheDir()
 {
-    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache)
-        return fs::path(cache) / "maml-workbench";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return fs::path(home) / ".cache" / "maml-workbench";
-    return fs::temp_directory_path() / "maml-workbench-cache";
+    return xdgAppDir("XDG_CACHE_HOME", ".cache", "cache");
 }
 
 std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const DatasetOptions& options)
@@ -137,7 +131,8 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
     const fs::path cache = cacheDirOf(options);
     out.push_back({"glyphs", "Glyphs: characters drawn from installed fonts (the embedded default)", true,
                    (cache / "glyphs").string(),
-                   "Generated on first use; needs the fonts of packaging/install-deps.sh"});
+                   "Generated on first use from installed fonts (packaging/install-deps.sh, or the "
+                   "Debian package's dependencies, install them)"});
     const fs::path fm = FashionMnistDataset::defaultFolder();
     out.push_back({"fashion-mnist", "Fashion-MNIST: 10 clothing classes, 28x28 grayscale",
                    fs::is_regular_file(fm / "train-images-idx3-ubyte.gz"), fm.string(),

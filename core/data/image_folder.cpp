@@ -2,6 +2,7 @@
 
 #include "core/data/image_io.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #include <spdlog/spdlog.h>
 
@@ -54,15 +55,22 @@ void ImageFolderDataset::scan(const fs::path& root, const std::string& split)
 {
     for (const fs::path& classDir : listSubfolders(root)) {
         auto files = listImageFiles(classDir);
-        const std::string name = classDir.filename().string();
+        bool replaced = false;
+        // Class names go into config.json, checkpoints and --json output, which must be UTF-8.
+        const std::string name = toValidUtf8(classDir.filename().string(), &replaced);
+        if (replaced && !files.empty())
+            spdlog::warn("folder dataset: the folder name {} is not valid UTF-8; the class is called \"{}\"",
+                         toValidUtf8(classDir.string()), name);
         if (files.empty()) {
             spdlog::warn("folder dataset: skipping {}: no .png/.jpg/.jpeg/.bmp images in it",
                          classDir.string());
             continue;
         }
         if (std::find(m_names.begin(), m_names.end(), name) != m_names.end())
-            throw Error("class '" + name + "' appears in more than one split", classDir.string(),
-                        "Give each class folder a unique name");
+            throw Error("class '" + name +
+                            "' appears twice (in more than one split, or two folder names that "
+                            "are not UTF-8 read the same)",
+                        toValidUtf8(classDir.string()), "Give each class folder a unique UTF-8 name");
         if (!split.empty())
             m_splits[split].push_back(static_cast<int>(m_names.size()));
         m_names.push_back(name);
@@ -78,7 +86,7 @@ torch::Tensor ImageFolderDataset::image(int cls, int index) const
 
 std::string ImageFolderDataset::imageSource(int cls, int index) const
 {
-    return m_files.at(cls).at(index).string();
+    return toValidUtf8(m_files.at(cls).at(index).string());
 }
 
 std::map<std::string, std::vector<int>> ImageFolderDataset::splits() const

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 
 namespace maml {
 namespace fs = std::filesystem;
@@ -28,6 +29,26 @@ cv::Mat toChannels(const cv::Mat& image, int channels)
             cv::cvtColor(image, out, have == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
     }
     return out;
+}
+
+/// A JPEG (starts with FF D8) whose last bytes hold no end-of-image marker FF D9: cut short.
+/// Entropy-coded data never contains FF D9 (a data byte FF is written FF 00), so the marker
+/// within the last few KB (after any trailing padding) is a reliable sign of a complete file.
+bool endsBeforeItsEnd(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    char head[2] = {};
+    if (!in.read(head, 2) || static_cast<unsigned char>(head[0]) != 0xFF ||
+        static_cast<unsigned char>(head[1]) != 0xD8)
+        return false;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    const std::streamoff tail = std::min<std::streamoff>(size, 4096);
+    std::string bytes(static_cast<size_t>(tail), '\0');
+    in.seekg(size - tail);
+    if (!in.read(bytes.data(), tail))
+        return false;
+    return bytes.find("\xFF\xD9") == std::string::npos;
 }
 
 cv::Mat resized(const cv::Mat& image, int size)
@@ -58,7 +79,18 @@ torch::Tensor loadImageFile(const fs::path& file, int channels, int size)
 {
     if (!fs::is_regular_file(file))
         throw Error("image file not found", file.string(), "Check the path");
-    const cv::Mat img = cv::imread(file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (endsBeforeItsEnd(file))
+        throw Error("the JPEG file is truncated (it ends before its end-of-image marker)", file.string(),
+                    "Replace or delete this file; a decoder would fill the missing part with grey");
+    cv::Mat img;
+    try {
+        img = cv::imread(file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    } catch (const cv::Exception& e) {
+        // OpenCV refuses images above CV_IO_MAX_IMAGE_PIXELS (2^30) with an exception.
+        throw Error("the image cannot be decoded: it is larger than OpenCV accepts or damaged (" + e.err +
+                        ")",
+                    file.string(), "Resize, replace or delete this file");
+    }
     if (img.empty())
         throw Error("the image does not decode (corrupt or not an image)", file.string(),
                     "Replace or delete this file");

@@ -23,6 +23,17 @@ MappedFile::MappedFile(const std::filesystem::path& path) : m_path(path)
         throw Error("cannot read the file's size", path.string(), "Check the disk");
     }
     m_size = static_cast<size_t>(st.st_size);
+    // A hole is a range never written (a copy or an extraction that failed half-way on a full
+    // disk leaves the file at full length with holes). Reading a hole through the map makes the
+    // kernel allocate a page, and on a full tmpfs that is SIGBUS: refuse such files up front.
+    const off_t hole = m_size > 0 ? ::lseek(fd, 0, SEEK_HOLE) : 0;
+    if (hole >= 0 && static_cast<size_t>(hole) < m_size) {
+        ::close(fd);
+        throw Error("the file has unwritten parts (a hole at byte " + std::to_string(hole) + " of " +
+                        std::to_string(m_size) +
+                        "), as a copy or extraction that failed on a full disk leaves",
+                    path.string(), "Delete it and download or extract it again, with enough free space");
+    }
     if (m_size > 0) {
         void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {

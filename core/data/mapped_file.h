@@ -8,7 +8,9 @@
 
 namespace maml {
 
-/// Maps `path` read-only; throws maml::Error naming the file if it cannot be opened.
+/// Maps `path` read-only, exactly its size; throws maml::Error naming the file if it cannot be
+/// opened or has holes (ranges never written, which a full disk can leave). Readers check the
+/// size against their format before they read, so a short file is never read past its end.
 class MappedFile {
 public:
     explicit MappedFile(const std::filesystem::path& path);

@@ -3,6 +3,7 @@
 #include "core/data/image_io.h"
 #include "core/data/omniglot_splits.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -58,7 +59,9 @@ void OmniglotDataset::addCharacter(const fs::path& folder, const std::string& al
     }
     const size_t first = m_fileCount;
     m_fileCount += files.size();
-    m_chars.push_back({alphabet + "/" + folder.filename().string(), split, std::move(files), first});
+    // Class names go into config.json, checkpoints and --json output, which must be UTF-8.
+    m_chars.push_back(
+        {toValidUtf8(alphabet + "/" + folder.filename().string()), split, std::move(files), first});
 }
 
 void OmniglotDataset::buildClasses(bool rotations)
@@ -90,7 +93,7 @@ torch::Tensor OmniglotDataset::image(int cls, int index) const
 std::string OmniglotDataset::imageSource(int cls, int index) const
 {
     const int turns = m_turnsOf.at(cls);
-    const std::string file = m_chars[m_charOf[cls]].files.at(index).string();
+    const std::string file = toValidUtf8(m_chars[m_charOf[cls]].files.at(index).string());
     return turns == 0 ? file : file + " rotated " + std::to_string(90 * turns);
 }
 

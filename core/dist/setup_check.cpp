@@ -1,7 +1,7 @@
 #include "core/dist/setup_check.h"
 
-#include "core/dist/build_id.h"
 #include "core/dist/collective.h"
+#include "core/util/build_info.h"
 #include "core/util/error.h"
 
 #include <torch/version.h>
@@ -34,7 +34,9 @@ json setupFingerprint(const json& config)
         c.erase("threads");
         c.erase("processes");
     }
-    return {{"build", buildId()}, {"libtorch", TORCH_VERSION}, {"config", c}};
+    return {{"build", std::string(projectVersion()) + " " + gitRevision()},
+            {"libtorch", TORCH_VERSION},
+            {"config", c}};
 }
 
 namespace {

@@ -1,15 +1,35 @@
 #include "core/engine/adapter.h"
+#include "core/util/registry.h"
 
 #include "core/data/image_io.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/meta_learner.h"
+#include "core/engine/model_factory.h"
 #include "core/util/error.h"
+
+#include <map>
+#include <mutex>
 
 namespace maml {
 
 namespace fs = std::filesystem;
 
-struct Adapter::Impl {
+namespace {
+
+Registry<AdapterFactory>& factories()
+{
+    static Registry<AdapterFactory> r;
+    return r;
+}
+
+std::string modelOf(const ExperimentConfig& c)
+{
+    return "dataset " + c.dataset + ", model " + c.model;
+}
+
+} // namespace
+
+struct ModelAdapter::Impl {
     LoadedModel loaded;
     std::unique_ptr<InnerLoop> learner;
     std::vector<torch::Tensor> meta; ///< the meta-parameters as loaded
@@ -17,21 +37,12 @@ struct Adapter::Impl {
     torch::Tensor supportX, supportY;
     std::vector<std::string> names;
 
-    torch::Tensor loadImages(const std::vector<fs::path>& files) const
-    {
-        std::vector<torch::Tensor> xs;
-        const auto& c = loaded.info.config;
-        for (const auto& f : files)
-            xs.push_back(loadImageFile(f, c.channels, c.imageSize));
-        return torch::stack(xs);
-    }
-
     std::vector<torch::Tensor> weights() const { return fast.empty() ? meta : fast; }
 
-    std::vector<Prediction> predict(const torch::Tensor& x, const std::vector<std::string>& items)
+    std::vector<Prediction> predict(const torch::Tensor& x, const std::vector<std::string>& items) const
     {
         if (!supportX.defined())
-            throw Error("no support set", "adapter", "Give the support images (one class per name) first");
+            throw Error("no support set", "adapter", "Give the support examples (one class per name) first");
         torch::NoGradGuard noGrad;
         const auto dtype = meta.front().scalar_type();
         const auto device = meta.front().device();
@@ -60,64 +71,36 @@ struct Adapter::Impl {
     }
 };
 
-Adapter::Adapter(const fs::path& checkpoint) : m_impl(std::make_unique<Impl>())
+ModelAdapter::ModelAdapter(LoadedModel&& loaded) : m_impl(std::make_unique<Impl>())
 {
-    m_impl->loaded = loadModel(checkpoint);
+    m_impl->loaded = std::move(loaded);
     m_impl->learner =
         std::make_unique<InnerLoop>(m_impl->loaded.model, learnerOptions(m_impl->loaded.info.config));
     for (const auto& p : m_impl->loaded.model->metaParameters())
         m_impl->meta.push_back(p.detach().clone());
 }
 
-Adapter::~Adapter() = default;
-Adapter::Adapter(Adapter&&) noexcept = default;
-Adapter& Adapter::operator=(Adapter&&) noexcept = default;
+ModelAdapter::~ModelAdapter() = default;
 
-const ExperimentConfig& Adapter::config() const
+const ExperimentConfig& ModelAdapter::config() const
 {
     return m_impl->loaded.info.config;
 }
-int Adapter::channels() const
-{
-    return config().channels;
-}
-int Adapter::imageSize() const
-{
-    return config().imageSize;
-}
-const std::vector<std::string>& Adapter::classNames() const
+const std::vector<std::string>& ModelAdapter::classNames() const
 {
     return m_impl->names;
 }
-bool Adapter::adapted() const
+bool ModelAdapter::adapted() const
 {
     return !m_impl->fast.empty();
 }
-void Adapter::reset()
+void ModelAdapter::reset()
 {
     m_impl->fast.clear();
 }
 
-void Adapter::setSupport(const std::vector<SupportClass>& classes)
-{
-    std::vector<fs::path> files;
-    std::vector<int64_t> labels;
-    std::vector<std::string> names;
-    for (size_t c = 0; c < classes.size(); ++c) {
-        if (classes[c].files.empty())
-            throw Error("class '" + classes[c].name + "' has no support images", "adapter support set",
-                        "Give at least one image per class");
-        names.push_back(classes[c].name);
-        for (const auto& f : classes[c].files) {
-            files.push_back(f);
-            labels.push_back(static_cast<int64_t>(c));
-        }
-    }
-    setSupportTensors(m_impl->loadImages(files), torch::tensor(labels, torch::kInt64), names);
-}
-
-void Adapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
-                                const std::vector<std::string>& names)
+void ModelAdapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
+                                     const std::vector<std::string>& names)
 {
     const int ways = config().ways;
     if (names.size() < 2 || static_cast<int>(names.size()) > ways)
@@ -134,10 +117,10 @@ void Adapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
     m_impl->fast.clear();
 }
 
-double Adapter::adapt(int steps, const std::function<void(int, double)>& onStep, RunControl* control)
+double ModelAdapter::adapt(int steps, const StepCallback& onStep, RunControl* control)
 {
     if (!m_impl->supportX.defined())
-        throw Error("no support set", "adapter", "Give the support images (one class per name) first");
+        throw Error("no support set", "adapter", "Give the support examples (one class per name) first");
     const int s = steps >= 0 ? steps : config().innerStepsEval;
     std::vector<torch::Tensor> start;
     for (const auto& p : m_impl->meta)
@@ -160,20 +143,105 @@ double Adapter::adapt(int steps, const std::function<void(int, double)>& onStep,
     return last;
 }
 
-std::vector<Prediction> Adapter::predict(const std::vector<fs::path>& files) const
+std::vector<Prediction> ModelAdapter::predictTensors(const at::Tensor& x,
+                                                     const std::vector<std::string>& items) const
+{
+    return m_impl->predict(x, items);
+}
+
+// --- images ---
+
+ImageAdapter::ImageAdapter(const fs::path& checkpoint) : ImageAdapter(loadModel(checkpoint)) {}
+
+ImageAdapter::ImageAdapter(LoadedModel&& loaded) : ModelAdapter(std::move(loaded))
+{
+    if (dataKindOf(config().dataset) != DataKind::Images)
+        throw Error("the checkpoint is not an image model (" + modelOf(config()) + ")", "image adapter",
+                    "Adapt it with sentences (maml-cli adapt --support-text, or the Adapt page's Text mode)");
+}
+
+std::string ImageAdapter::describe() const
+{
+    const auto& c = config();
+    return std::to_string(c.ways) + "-way " + std::to_string(c.shots) + "-shot model of " + c.dataset + " (" +
+           std::to_string(c.imageSize) + "x" + std::to_string(c.imageSize) + ", " +
+           std::to_string(c.channels) + " channel(s))";
+}
+
+int ImageAdapter::channels() const
+{
+    return config().channels;
+}
+int ImageAdapter::imageSize() const
+{
+    return config().imageSize;
+}
+
+namespace {
+torch::Tensor loadImages(const ExperimentConfig& c, const std::vector<fs::path>& files)
+{
+    std::vector<torch::Tensor> xs;
+    for (const auto& f : files)
+        xs.push_back(loadImageFile(f, c.channels, c.imageSize));
+    return torch::stack(xs);
+}
+} // namespace
+
+void ImageAdapter::setSupport(const std::vector<SupportClass>& classes)
+{
+    std::vector<fs::path> files;
+    std::vector<int64_t> labels;
+    std::vector<std::string> names;
+    for (size_t c = 0; c < classes.size(); ++c) {
+        if (classes[c].files.empty())
+            throw Error("class '" + classes[c].name + "' has no support images", "adapter support set",
+                        "Give at least one image per class");
+        names.push_back(classes[c].name);
+        for (const auto& f : classes[c].files) {
+            files.push_back(f);
+            labels.push_back(static_cast<int64_t>(c));
+        }
+    }
+    setSupportTensors(loadImages(config(), files), torch::tensor(labels, torch::kInt64), names);
+}
+
+std::vector<Prediction> ImageAdapter::predict(const std::vector<fs::path>& files) const
 {
     if (files.empty())
         return {};
     std::vector<std::string> items;
     for (const auto& f : files)
         items.push_back(f.string());
-    return m_impl->predict(m_impl->loadImages(files), items);
+    return predictTensors(loadImages(config(), files), items);
 }
 
-std::vector<Prediction> Adapter::predictTensors(const at::Tensor& x,
-                                                const std::vector<std::string>& items) const
+void ImageAdapter::setSupportItems(const std::vector<ItemClass>& classes)
 {
-    return m_impl->predict(x, items);
+    std::vector<SupportClass> support;
+    for (const auto& c : classes)
+        support.push_back({c.name, {c.items.begin(), c.items.end()}});
+    setSupport(support);
+}
+
+std::vector<Prediction> ImageAdapter::predictItems(const std::vector<std::string>& files) const
+{
+    return predict({files.begin(), files.end()});
+}
+
+// --- opening ---
+
+void registerAdapterFactory(DataKind kind, AdapterFactory factory)
+{
+    factories().add(dataKindName(kind), std::move(factory));
+}
+
+std::unique_ptr<ModelAdapter> openAdapter(const fs::path& checkpoint)
+{
+    LoadedModel loaded = loadModel(checkpoint); // the checkpoint is read once, here
+    const DataKind kind = dataKindOf(loaded.info.config.dataset);
+    if (const auto factory = factories().find(dataKindName(kind)))
+        return (*factory)(std::move(loaded));
+    return std::make_unique<ImageAdapter>(std::move(loaded));
 }
 
 std::vector<SupportClass> supportFromFolder(const fs::path& dir)
@@ -190,6 +258,26 @@ std::vector<SupportClass> supportFromFolder(const fs::path& dir)
         throw Error("no class folders with images", dir.string(),
                     "Put each class's images in its own sub-folder");
     return classes;
+}
+
+std::vector<ItemClass> itemClasses(const std::vector<SupportClass>& classes)
+{
+    std::vector<ItemClass> out;
+    for (const auto& c : classes) {
+        ItemClass item{c.name, {}};
+        for (const auto& f : c.files)
+            item.items.push_back(f.string());
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+std::vector<ItemClass> itemClasses(const std::vector<TextClass>& classes)
+{
+    std::vector<ItemClass> out;
+    for (const auto& c : classes)
+        out.push_back({c.name, c.sentences});
+    return out;
 }
 
 } // namespace maml

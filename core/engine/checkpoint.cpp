@@ -1,8 +1,9 @@
 #include "core/engine/checkpoint.h"
 
 #include "core/engine/model_factory.h"
-#include "core/util/atomic_file.h"
+#include "core/util/atomic_writer.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -13,6 +14,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kFormat = "maml-workbench-checkpoint-1";
+/// The info record holds the config (a text model's vocabulary included): generous, but bounded.
+const JsonLimits kInfoLimits{64, size_t(256) << 20};
 
 json infoToJson(const CheckpointInfo& info)
 {
@@ -31,6 +34,11 @@ CheckpointInfo infoFromJson(const json& j)
     info.bestValAccuracy = j.value("best_val_accuracy", -1.0);
     info.bestIteration = j.value("best_iteration", int64_t{-1});
     info.extra = j.value("extra", json::object());
+    if (!info.extra.is_object())
+        throw Error("\"extra\" is not an object", "checkpoint info");
+    if (info.iteration < 0 || info.iteration > ExperimentConfig::kMaxIterations)
+        throw Error("the iteration " + std::to_string(info.iteration) + " is out of range",
+                    "checkpoint info");
     return info;
 }
 
@@ -46,13 +54,15 @@ torch::serialize::InputArchive openArchive(const fs::path& path)
         throw Error("no such checkpoint file", path.string(),
                     "Give the path of a .pt file in a run's checkpoints/ folder");
     torch::serialize::InputArchive archive;
+    c10::IValue format;
     try {
         archive.load_from(path.string());
-    } catch (const c10::Error& e) {
+        if (!archive.try_read("maml_format", format))
+            format = c10::IValue();
+    } catch (const std::exception&) { // c10::Error, and what a damaged zip makes the reader throw
         throw unreadable(path, "it is not a readable archive");
     }
-    c10::IValue format;
-    if (!archive.try_read("maml_format", format) || !format.isString() || format.toStringRef() != kFormat)
+    if (!format.isString() || format.toStringRef() != kFormat)
         throw unreadable(path, "it has no MAML Workbench format tag");
     return archive;
 }
@@ -60,13 +70,33 @@ torch::serialize::InputArchive openArchive(const fs::path& path)
 CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const fs::path& path)
 {
     c10::IValue text;
-    if (!archive.try_read("info", text) || !text.isString())
-        throw unreadable(path, "the info record is missing");
+    bool found = false;
     try {
-        return infoFromJson(json::parse(text.toStringRef()));
+        found = archive.try_read("info", text);
+    } catch (const std::exception&) {
+        throw unreadable(path, "the info record is damaged");
+    }
+    if (!found || !text.isString())
+        throw unreadable(path, "the info record is missing");
+    CheckpointInfo info;
+    try {
+        info = infoFromJson(parseJsonText(text.toStringRef(), path.string(), kInfoLimits));
+    } catch (const Error& e) {
+        throw unreadable(path, "the info record is damaged: " + e.problem());
     } catch (const json::exception& e) {
         throw unreadable(path, std::string("the info record is damaged: ") + e.what());
     }
+    // The settings build the model and the episodes: a hand-edited value (filters 0, an image
+    // size of 100000) must stop here, as it would stop `train`, not deep inside torch.
+    const auto problems = info.config.validate();
+    if (!problems.empty()) {
+        std::string all;
+        for (const auto& m : problems)
+            all += (all.empty() ? "" : "; ") + m;
+        throw Error("the checkpoint's stored settings are invalid: " + all, path.string(),
+                    "The file was edited or damaged; use a checkpoint written by `maml-cli train`");
+    }
+    return info;
 }
 
 void readTensorInto(torch::serialize::InputArchive& archive, const std::string& key, torch::Tensor& target,
@@ -88,8 +118,15 @@ void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::
                     const CheckpointInfo& info)
 {
     torch::serialize::OutputArchive archive;
+    std::string infoText;
+    try {
+        infoText = infoToJson(info).dump();
+    } catch (const json::exception& e) {
+        throw Error(std::string("cannot store the run's settings: ") + e.what(), path.string(),
+                    "A setting holds text that is not UTF-8; the previous checkpoint is unchanged");
+    }
     archive.write("maml_format", c10::IValue(std::string(kFormat)));
-    archive.write("info", c10::IValue(infoToJson(info).dump()));
+    archive.write("info", c10::IValue(infoText));
     for (const auto& p : model.named_parameters())
         archive.write("param/" + p.key(), p.value().detach().cpu());
     for (const auto& b : model.named_buffers())
@@ -100,8 +137,12 @@ void saveCheckpoint(const fs::path& path, FunctionalModel& model, torch::optim::
         archive.write("optimizer", opt);
     }
     archive.write("rng", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
-    fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
-    writeFileAtomicWith(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+    // torch's writer throws from its destructor when a write fails (std::terminate while
+    // unwinding): AtomicFileWriter never fails a write, it remembers the error for commit(),
+    // which renames only a complete, fsynced file.
+    AtomicFileWriter out(path);
+    archive.save_to([&out](const void* data, size_t size) { return out.write(data, size); });
+    out.commit();
 }
 
 CheckpointInfo readCheckpointInfo(const fs::path& path)
@@ -137,6 +178,10 @@ void loadState(torch::serialize::InputArchive& archive, const fs::path& path, Fu
         }
     } catch (const c10::Error& e) {
         throw unreadable(path, std::string("a record is damaged (") + e.what_without_backtrace() + ")");
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw unreadable(path, std::string("a record is damaged (") + e.what() + ")");
     }
 }
 } // namespace

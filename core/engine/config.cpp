@@ -1,10 +1,12 @@
 #include "core/engine/config.h"
 
 #include "core/data/episode.h"
-#include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
+#include "core/util/utf8.h"
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 namespace maml {
@@ -48,6 +50,7 @@ template <typename Config, typename F> void forEachField(Config& c, F&& f)
     f("val_episodes", c.valEpisodes);
     f("eval_episodes", c.evalEpisodes);
     f("log_every", c.logEvery);
+    f("checkpoint_minutes", c.checkpointMinutes);
     f("outer_batch", c.outerBatch);
     f("num_task", c.numTask);
     f("inner_batch", c.innerBatch);
@@ -59,6 +62,81 @@ void check(std::vector<std::string>& out, bool ok, const std::string& message)
 {
     if (!ok)
         out.push_back(message);
+}
+
+/// A short, printable form of a JSON value for messages.
+std::string shown(const json& value)
+{
+    std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+[[noreturn]] void wrongValue(const char* key, const json& value, const std::string& want)
+{
+    throw Error("setting '" + std::string(key) + "' must be " + want + ", got " + shown(value), "config",
+                "Compare with `maml-cli presets --json`");
+}
+
+/// A JSON integer that fits in `Int` (a float such as 1e300 is not silently cut to an int).
+template <typename Int> Int wholeNumber(const char* key, const json& v)
+{
+    using limits = std::numeric_limits<Int>;
+    const bool fits = v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(limits::max())
+                      : v.is_number_integer()
+                          ? v.get<int64_t>() >= static_cast<int64_t>(limits::min()) &&
+                                (v.get<int64_t>() < 0 || static_cast<uint64_t>(v.get<int64_t>()) <=
+                                                             static_cast<uint64_t>(limits::max()))
+                          : false;
+    if (!fits)
+        wrongValue(key, v,
+                   "a whole number from " + std::to_string(limits::min()) + " to " +
+                       std::to_string(limits::max()));
+    return v.is_number_unsigned() ? static_cast<Int>(v.get<uint64_t>()) : static_cast<Int>(v.get<int64_t>());
+}
+
+// One reader per member type: numbers must fit the member, other types must match exactly.
+void readSetting(const char* key, const json& v, int& out)
+{
+    out = wholeNumber<int>(key, v);
+}
+void readSetting(const char* key, const json& v, int64_t& out)
+{
+    out = wholeNumber<int64_t>(key, v);
+}
+void readSetting(const char* key, const json& v, uint64_t& out)
+{
+    out = wholeNumber<uint64_t>(key, v);
+}
+void readSetting(const char* key, const json& v, double& out)
+{
+    if (!v.is_number() || !std::isfinite(v.get<double>()))
+        wrongValue(key, v, "a finite number");
+    out = v.get<double>();
+}
+template <typename T> void readSetting(const char* key, const json& v, T& out)
+{
+    try {
+        v.get_to(out);
+    } catch (const json::exception&) {
+        throw Error("setting '" + std::string(key) + "' has the wrong type (" + shown(v) + ")", "config",
+                    "Compare with `maml-cli presets --json`");
+    }
+}
+
+/// A string setting that is not UTF-8 (a folder name in Latin-1, say) could not be written to
+/// config.json or a checkpoint.
+void checkUtf8(std::vector<std::string>& out, const char* key, const std::string& value)
+{
+    check(out, isValidUtf8(value),
+          std::string(key) + " is not valid UTF-8 text (\"" + toValidUtf8(value) +
+              "\"): rename the file or folder it names to a UTF-8 name");
+}
+
+/// Parameters of Conv-4 for `c` (4 conv blocks of 3x3 filters with BatchNorm, a linear head).
+double conv4Parameters(const ExperimentConfig& c)
+{
+    const double f = c.filters, side = std::floor(c.imageSize / 16.0);
+    return 9 * c.channels * f + 3 * 9 * f * f + 4 * 3 * f + f * side * side * c.ways + c.ways;
 }
 } // namespace
 
@@ -81,12 +159,7 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j)
         auto it = j.find(key);
         if (it == j.end())
             return;
-        try {
-            it->get_to(value);
-        } catch (const json::exception&) {
-            throw Error("setting '" + std::string(key) + "' has the wrong type (" + it->dump() + ")",
-                        "config", "Compare with `maml-cli presets --json`");
-        }
+        readSetting(key, *it, value);
     });
     std::string unknown;
     for (const auto& [key, _] : j.items())
@@ -106,30 +179,60 @@ std::vector<std::string> ExperimentConfig::validate() const
           "image_size must be at least 16 for Conv-4 (4 max-pools), got " + std::to_string(imageSize));
     check(p, imageSize <= 512, "image_size must be at most 512, got " + std::to_string(imageSize));
     check(p, channels == 1 || channels == 3, "channels must be 1 or 3, got " + std::to_string(channels));
-    check(p, ways >= 2, "ways (N) must be at least 2, got " + std::to_string(ways));
-    check(p, shots >= 1, "shots (K) must be at least 1, got " + std::to_string(shots));
-    check(p, queries >= 1, "queries (Q) must be at least 1, got " + std::to_string(queries));
+    check(p, ways >= 2 && ways <= kMaxWays,
+          "ways (N) must be in 2.." + std::to_string(kMaxWays) + ", got " + std::to_string(ways));
+    check(p, shots >= 1 && shots <= kMaxShots,
+          "shots (K) must be in 1.." + std::to_string(kMaxShots) + ", got " + std::to_string(shots));
+    check(p, queries >= 1 && queries <= kMaxShots,
+          "queries (Q) must be in 1.." + std::to_string(kMaxShots) + ", got " + std::to_string(queries));
     check(p, filters >= 1 && filters <= 1024, "filters must be in 1..1024, got " + std::to_string(filters));
+    if (model == "conv4" && p.empty())
+        check(p, conv4Parameters(*this) <= kMaxParameters,
+              "the Conv-4 model would have " +
+                  std::to_string(static_cast<long long>(conv4Parameters(*this) / 1e6)) +
+                  " million parameters, more than the " +
+                  std::to_string(static_cast<long long>(kMaxParameters / 1e6)) +
+                  " million allowed: lower filters, image_size or ways");
     check(p, batchNorm == "batch" || batchNorm == "running",
           "batch_norm must be \"batch\" or \"running\", got \"" + batchNorm + "\"");
-    check(p, innerStepsTrain >= 1, "inner_steps_train must be at least 1");
-    check(p, innerStepsEval >= 0, "inner_steps_eval must be at least 0");
+    check(p, innerStepsTrain >= 1 && innerStepsTrain <= kMaxSteps,
+          "inner_steps_train must be in 1.." + std::to_string(kMaxSteps) + ", got " +
+              std::to_string(innerStepsTrain));
+    check(p, innerStepsEval >= 0 && innerStepsEval <= kMaxSteps,
+          "inner_steps_eval must be in 0.." + std::to_string(kMaxSteps) + ", got " +
+              std::to_string(innerStepsEval));
     check(p, innerLr > 0 && std::isfinite(innerLr), "inner_lr must be a positive number");
     check(p, metaLr > 0 && std::isfinite(metaLr), "meta_lr must be a positive number");
-    check(p, metaBatch >= 1, "meta_batch must be at least 1");
-    check(p, iterations >= 1, "iterations must be at least 1");
-    check(p, gradClip >= 0, "grad_clip must be 0 (off) or positive");
+    check(p, metaBatch >= 1 && metaBatch <= kMaxMetaBatch,
+          "meta_batch must be in 1.." + std::to_string(kMaxMetaBatch) + ", got " + std::to_string(metaBatch));
+    check(p, iterations >= 1 && iterations <= kMaxIterations,
+          "iterations must be in 1.." + std::to_string(kMaxIterations) + ", got " +
+              std::to_string(iterations));
+    check(p, gradClip >= 0 && std::isfinite(gradClip), "grad_clip must be 0 (off) or a positive number");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
     check(p, processes >= 1 && processes <= 1024,
           "processes must be in 1..1024, got " + std::to_string(processes));
+    check(p, checkpointMinutes >= 0 && std::isfinite(checkpointMinutes),
+          "checkpoint_minutes must be 0 (off) or a positive number of minutes");
     check(p, device == "cpu" || device == "cuda",
           "device must be \"cpu\" or \"cuda\", got \"" + device + "\"");
     check(p, valEvery >= 1, "val_every must be at least 1");
-    check(p, valEpisodes >= 1, "val_episodes must be at least 1");
-    check(p, evalEpisodes >= 1, "eval_episodes must be at least 1");
+    check(p, valEpisodes >= 1 && valEpisodes <= kMaxEpisodes,
+          "val_episodes must be in 1.." + std::to_string(kMaxEpisodes) + ", got " +
+              std::to_string(valEpisodes));
+    check(p, evalEpisodes >= 1 && evalEpisodes <= kMaxEpisodes,
+          "eval_episodes must be in 1.." + std::to_string(kMaxEpisodes) + ", got " +
+              std::to_string(evalEpisodes));
     check(p, logEvery >= 1, "log_every must be at least 1");
     check(p, trainImages >= 0, "train_images must be 0 (all) or positive");
     check(p, extra.is_object(), "extra must be a JSON object");
+    checkUtf8(p, "dataset", dataset);
+    checkUtf8(p, "model", model);
+    for (const auto* split : {&trainSplit, &valSplit, &testSplit})
+        checkUtf8(p, "a split name", *split);
+    for (const auto* list : {&trainClasses, &valClasses, &testClasses})
+        for (const auto& name : *list)
+            checkUtf8(p, "a class name", name);
     return p;
 }
 
@@ -163,14 +266,7 @@ const std::vector<std::string>& ExperimentConfig::explicitClasses(const std::str
 
 ExperimentConfig loadConfig(const std::string& path)
 {
-    const std::string text = readFile(path);
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), path,
-                    "Fix the file or start from `maml-cli presets --json`");
-    }
+    const json j = readJsonFile(path, {}, "Fix the file or start from `maml-cli presets --json`");
     try {
         return ExperimentConfig::fromJson(j);
     } catch (const Error& e) {

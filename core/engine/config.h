@@ -58,6 +58,9 @@ struct ExperimentConfig {
     int valEpisodes = 100;  ///< episodes per validation
     int evalEpisodes = 600; ///< default episodes of `eval`
     int logEvery = 10;      ///< metrics.jsonl gets a train line every this many iterations
+    /// checkpoints/last.pt is also written when this many minutes passed since it was last
+    /// written (0 = only at validations, on stop and at the end), so a crash loses little work.
+    double checkpointMinutes = 5;
 
     // --- the study's batch layout (informational; see docs/engine.md for the mapping) ---
     int outerBatch = 0, numTask = 0, innerBatch = 0, epochs = 0;
@@ -68,6 +71,13 @@ struct ExperimentConfig {
     nlohmann::json toJson() const;
     /// Missing keys keep their defaults; unknown keys or wrong types -> maml::Error naming them.
     static ExperimentConfig fromJson(const nlohmann::json& j);
+    // Upper bounds validate() enforces: far above any sensible experiment, low enough that a
+    // mistyped or hostile value cannot ask for gigabytes or hours before failing.
+    static constexpr int kMaxWays = 1000, kMaxShots = 1000, kMaxSteps = 1000, kMaxMetaBatch = 1024;
+    static constexpr int kMaxEpisodes = 1000000;
+    static constexpr int64_t kMaxIterations = 1000000000;
+    static constexpr double kMaxParameters = 100e6; ///< Conv-4 parameters (weights only)
+
     /// Human-readable problems (empty when the config is usable).
     std::vector<std::string> validate() const;
     /// Throws maml::Error listing every problem validate() finds.

@@ -124,6 +124,26 @@ torch::Tensor Conv4::forward(const torch::Tensor& x, const std::vector<torch::Te
     return torch::addmm(params[kBlocks * kPerBlock + 1], y, params[kBlocks * kPerBlock].t());
 }
 
+std::string Conv4::torchScriptNet() const
+{
+    // forward() with training = false: batch statistics in the "batch" mode, the running
+    // statistics otherwise; max-pool then ReLU, as block() computes it.
+    std::string code = "def net(self, x: Tensor) -> Tensor:\n    y = x\n";
+    for (int b = 0; b < kBlocks; ++b) {
+        const std::string p = "self.block" + std::to_string(b) + "_";
+        code += "    y = torch.conv2d(y, " + p + "conv_weight, " + p + "conv_bias, [1, 1], [1, 1])\n";
+        if (m_options.batchStatistics)
+            code += "    y = torch.batch_norm(y, " + p + "bn_weight, " + p +
+                    "bn_bias, None, None, True, 0.0, 1e-5, False)\n";
+        else
+            code += "    y = torch.batch_norm(y, " + p + "bn_weight, " + p + "bn_bias, " + p +
+                    "bn_running_mean, " + p + "bn_running_var, False, 0.0, 1e-5, False)\n";
+        code += "    y = torch.relu(torch.max_pool2d(y, [2, 2]))\n";
+    }
+    code += "    return torch.addmm(self.head_bias, torch.flatten(y, 1), self.head_weight.t())\n";
+    return code;
+}
+
 nlohmann::json Conv4::architecture() const
 {
     return {{"model", "conv4"},

@@ -38,6 +38,8 @@ public:
                           bool training) override;
     using FunctionalModel::forward;
     nlohmann::json architecture() const override;
+    bool normalisesOverTheBatch() const override { return m_options.batchStatistics; }
+    std::string torchScriptNet() const override;
 
     const Conv4Options& options() const { return m_options; }
     /// Side length of the feature map after the 4 pools (e.g. 28 -> 1, 84 -> 5, 32 -> 2).

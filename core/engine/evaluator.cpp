@@ -220,6 +220,7 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     auto loaded = loadModel(checkpoint);
     ExperimentConfig config = loaded.info.config;
     if (!options.dataset.empty() && options.dataset != config.dataset) {
+        checkSameDataKind(config, options.dataset, checkpoint.string());
         config.dataset = options.dataset;
         config.trainClasses.clear();
         config.valClasses.clear();

@@ -33,6 +33,15 @@ public:
 
     /// Architecture description, enough to rebuild the model (stored in checkpoints).
     virtual nlohmann::json architecture() const = 0;
+
+    /// True when a forward pass normalises with the statistics of its own batch (BatchNorm in
+    /// MAML's transductive mode): a lone query must then be scored together with the support set.
+    virtual bool normalisesOverTheBatch() const { return false; }
+
+    /// TorchScript source of `def net(self, x: Tensor) -> Tensor`: the same logits as
+    /// forward(x, params, /*training=*/false), reading each parameter and buffer as an attribute
+    /// of the script module under its registered name (core/engine/torchscript_export.h).
+    virtual std::string torchScriptNet() const = 0;
 };
 
 } // namespace maml

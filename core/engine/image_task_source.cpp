@@ -1,6 +1,6 @@
 #include "core/engine/image_task_source.h"
 
-#include "core/data/dataset_registry.h"
+#include "core/data/dataset_cache.h"
 #include "core/engine/capped_dataset.h"
 #include "core/util/error.h"
 
@@ -19,13 +19,17 @@ private:
     EpisodePrefetcher m_prefetcher;
 };
 
-std::shared_ptr<const ImageDataset> openFor(const ExperimentConfig& config)
+} // namespace
+
+std::shared_ptr<const ImageDataset> openImageDataset(const ExperimentConfig& config)
 {
     DatasetOptions o;
     o.imageSize = config.imageSize;
     o.channels = config.channels;
     o.rotations = config.rotations;
-    std::shared_ptr<const ImageDataset> ds = openDataset(config.dataset, o);
+    // Through the process-wide cache: the training and validation sources of a run (and the
+    // GUI's pages) share one opened dataset.
+    std::shared_ptr<const ImageDataset> ds = sharedDataset(config.dataset, o);
     const ImageShape want{config.channels, config.imageSize, config.imageSize};
     if (!(ds->shape() == want))
         throw Error("the dataset gives images of " + std::to_string(ds->shape().channels) + "x" +
@@ -36,9 +40,10 @@ std::shared_ptr<const ImageDataset> openFor(const ExperimentConfig& config)
     return ds;
 }
 
+namespace {
 std::shared_ptr<TaskSource> makeImageSource(const ExperimentConfig& config, const std::string& split)
 {
-    auto ds = openFor(config);
+    auto ds = openImageDataset(config);
     auto pool = classPoolFor(*ds, config, split);
     if (split == config.trainSplit && config.trainImages > 0 && !pool.empty()) {
         const int cap = std::max<int>(1, config.trainImages / static_cast<int>(pool.size()));
@@ -46,11 +51,27 @@ std::shared_ptr<TaskSource> makeImageSource(const ExperimentConfig& config, cons
     }
     return std::make_shared<ImageTaskSource>(ds, pool, config.episodeSpec(), split);
 }
+
+std::string imageSplitProblem(const ExperimentConfig& config, const std::string& split)
+{
+    openImageDataset(config); // data that cannot be opened is no split's problem: it throws
+    try {
+        makeImageSource(config, split); // cheap now: the dataset is cached, the sampler only checks
+        return {};
+    } catch (const Error& e) {
+        return e.problem();
+    }
+}
 } // namespace
 
 void registerImageTaskSources()
 {
-    registerTaskSourceFactory({"images", [](const std::string&) { return true; }, makeImageSource});
+    TaskSourceFactory images;
+    images.name = "images";
+    images.accepts = [](const std::string&) { return true; };
+    images.make = makeImageSource;
+    images.splitProblem = imageSplitProblem;
+    registerTaskSourceFactory(std::move(images));
 }
 
 ImageTaskSource::ImageTaskSource(std::shared_ptr<const ImageDataset> dataset, std::vector<int> classPool,

@@ -38,6 +38,10 @@ private:
 /// Registers the image TaskSourceFactory ("images": every spec openDataset knows). Called by
 /// registerBuiltinModules() (core/modules.h).
 void registerImageTaskSources();
+/// The image dataset of `config` (its spec, image size, channels, rotations), shared through
+/// maml::DatasetCache: what every image task source of the config reads. Throws maml::Error when
+/// it cannot be opened or gives images of another shape than the config's.
+std::shared_ptr<const ImageDataset> openImageDataset(const ExperimentConfig& config);
 
 /// The class pool of `split` for `config`: the explicit class list if the config has one for
 /// this split, else the dataset's split of that name.

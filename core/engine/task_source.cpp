@@ -59,7 +59,10 @@ void registerTaskSourceFactory(TaskSourceFactory factory)
     factories().add(name, std::move(factory));
 }
 
-std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
+namespace {
+/// The factory that accepts `spec`. The built-in image factory ("images") accepts every spec,
+/// so it is tried last.
+TaskSourceFactory factoryFor(const std::string& spec)
 {
     const auto list = factories().entries();
     if (list.empty())
@@ -69,10 +72,52 @@ std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const
     // it is tried last.
     for (int pass = 0; pass < 2; ++pass)
         for (auto it = list.rbegin(); it != list.rend(); ++it)
-            if ((it->second.name == "images") == (pass == 1) && it->second.accepts(config.dataset))
-                return it->second.make(config, split);
-    throw Error("no data source accepts the dataset spec '" + config.dataset + "'", "config dataset",
+            if ((it->second.name == "images") == (pass == 1) && it->second.accepts(spec))
+                return it->second;
+    throw Error("no data source accepts the dataset spec '" + spec + "'", "config dataset",
                 "Run `maml-cli datasets` to see the known datasets");
+}
+} // namespace
+
+std::string dataKindName(DataKind kind)
+{
+    return kind == DataKind::Text ? "text" : "images";
+}
+
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where)
+{
+    const std::string trained = dataKindName(dataKindOf(config.dataset)),
+                      wanted = dataKindName(dataKindOf(spec));
+    if (trained == wanted)
+        return;
+    throw Error("the kinds of data differ: this is a model of " + trained + " (" + config.model +
+                    ", trained on " + config.dataset + ") and " + spec + " is " + wanted + " data",
+                where,
+                "Use " + trained + " data with this checkpoint (or a checkpoint trained on " + wanted +
+                    " data)");
+}
+
+std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split)
+{
+    return factoryFor(config.dataset).make(config, split);
+}
+
+DataKind dataKindOf(const std::string& spec)
+{
+    return factoryFor(spec).kind;
+}
+
+std::string splitProblem(const ExperimentConfig& config, const std::string& split)
+{
+    const auto factory = factoryFor(config.dataset);
+    if (factory.splitProblem)
+        return factory.splitProblem(config, split);
+    try {
+        factory.make(config, split);
+        return {};
+    } catch (const Error& e) {
+        return e.problem();
+    }
 }
 
 } // namespace maml

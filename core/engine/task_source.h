@@ -5,6 +5,7 @@
 
 #include "core/data/episode.h"
 #include "core/engine/config.h"
+#include "core/engine/data_kind.h"
 #include "core/engine/evaluator.h"
 #include "core/engine/task_range.h"
 
@@ -66,11 +67,25 @@ public:
 /// Throws maml::Error when the dataset cannot be opened or the request is impossible.
 std::shared_ptr<TaskSource> makeTaskSource(const ExperimentConfig& config, const std::string& split);
 
+/// What stops `split` of `config` from giving tasks, in words (the sampler's own message, e.g.
+/// "class 'rose' has 20 images; K + Q = 25"); empty when it can. Throws maml::Error when the
+/// data cannot be opened at all. What checkExperiment() asks of every split.
+std::string splitProblem(const ExperimentConfig& config, const std::string& split);
+
+/// Throws maml::Error saying plainly that the kinds differ when `spec` is not the kind of data
+/// the checkpoint's `config` was trained on (e.g. an image checkpoint on text:FILE).
+void checkSameDataKind(const ExperimentConfig& config, const std::string& spec, const std::string& where);
+
 /// A factory for the dataset specs it accepts (`accepts(config.dataset)`).
 struct TaskSourceFactory {
     std::string name; ///< for messages, e.g. "images", "text"
     std::function<bool(const std::string& spec)> accepts;
     std::function<std::shared_ptr<TaskSource>(const ExperimentConfig&, const std::string& split)> make;
+    /// What its tasks hold; models trained on them read the same (see dataKindOf()).
+    DataKind kind = DataKind::Images;
+    /// Optional: splitProblem() for this data, without the costly parts of `make` (e.g. the
+    /// text vocabulary). Without it, splitProblem() calls `make` and reports its maml::Error.
+    std::function<std::string(const ExperimentConfig&, const std::string& split)> splitProblem;
 };
 /// Registers a factory (under factory.name; the same name replaces it); later registrations
 /// are tried first. The image factory ("images": every spec openDataset knows) is tried last.

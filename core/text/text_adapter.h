@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Adapting a text checkpoint to a user's own sentences: support sentences per class, then
-/// predictions with probabilities for query sentences. What `maml-cli adapt --support-text`
-/// and the GUI's text mode call. No torch in this header.
+/// predictions with probabilities for query sentences - the text kind of ModelAdapter, which
+/// `maml-cli adapt` and the GUI get from openAdapter(). No torch in this header.
 
 #include "core/engine/adapter.h"
 #include "core/text/word_tokenizer.h"
@@ -13,33 +13,30 @@
 
 namespace maml {
 
-/// One class of a text support set.
-struct TextClass {
-    std::string name;
-    std::vector<std::string> sentences;
-};
-
-class TextAdapter {
+/// A text model (the Transformer): support and query items are sentences, tokenized with the
+/// vocabulary stored in the checkpoint. openAdapter() makes one for a text checkpoint.
+class TextAdapter final : public ModelAdapter {
 public:
     /// Loads a checkpoint trained on a text dataset (maml::Error if it is not one, or damaged).
     explicit TextAdapter(const std::filesystem::path& checkpoint);
+    explicit TextAdapter(LoadedModel&& loaded);
 
-    const ExperimentConfig& config() const { return m_adapter.config(); }
+    DataKind kind() const override { return DataKind::Text; }
+    /// e.g. "2-way 5-shot Transformer of sentiment-uci (text: d_model 256, 1 layer(s), mean head,
+    /// vocabulary of 3921 words)".
+    std::string describe() const override;
+    /// The labels of the corpus the model was trained on, when that corpus is on this machine.
+    std::vector<std::string> dataLabels() const override;
     const WordTokenizer& tokenizer() const { return m_tokenizer; }
 
     /// 2..config().ways classes, each with at least one non-empty sentence; else maml::Error.
     void setSupport(const std::vector<TextClass>& classes);
-    const std::vector<std::string>& classNames() const { return m_adapter.classNames(); }
-    /// Adapts from the meta-parameters (`steps` -1: the config's innerStepsEval).
-    double adapt(int steps = -1, const std::function<void(int, double)>& onStep = {},
-                 RunControl* control = nullptr);
-    void reset() { m_adapter.reset(); }
-    bool adapted() const { return m_adapter.adapted(); }
     /// Class probabilities of each sentence (Prediction::item is the sentence).
     std::vector<Prediction> predict(const std::vector<std::string>& sentences) const;
+    void setSupportItems(const std::vector<ItemClass>& classes) override;
+    std::vector<Prediction> predictItems(const std::vector<std::string>& sentences) const override;
 
 private:
-    Adapter m_adapter;
     WordTokenizer m_tokenizer;
 };
 

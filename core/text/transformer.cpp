@@ -3,6 +3,7 @@
 #include "core/util/error.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace maml {
 namespace {
@@ -30,54 +31,7 @@ torch::Tensor linearInit(int64_t out, int64_t in, bool bias)
                 : torch::empty({out, in}).uniform_(-bound, bound);
 }
 
-int intOr(const nlohmann::json& extra, const char* key, int fallback)
-{
-    if (!extra.contains(key))
-        return fallback;
-    if (!extra[key].is_number_integer())
-        throw Error(std::string("\"") + key + "\" must be an integer", "config extra");
-    return extra[key].get<int>();
-}
-
 } // namespace
-
-TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config, int vocabSize)
-{
-    TransformerOptions o;
-    const auto& e = config.extra;
-    o.vocabSize = vocabSize;
-    o.ways = config.ways;
-    o.length = intOr(e, "length", o.length);
-    o.dModel = intOr(e, "dModel", o.dModel);
-    o.heads = intOr(e, "heads", o.heads);
-    o.layers = intOr(e, "layers", o.layers);
-    o.ff = intOr(e, "ff", o.ff);
-    if (e.contains("head"))
-        o.head = e["head"].is_string() ? e["head"].get<std::string>() : "";
-    std::string where = "transformer settings (config extra)";
-    if (o.head != "flatten" && o.head != "mean")
-        throw Error("\"head\" must be \"flatten\" or \"mean\"", where);
-    if (o.dModel < 2 || o.dModel % 2 || o.heads < 1 || o.dModel % o.heads)
-        throw Error("dModel must be even and divisible by heads", where,
-                    "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " +
-                        std::to_string(o.heads) + ")");
-    if (o.layers < 1 || o.ff < 1 || o.length < 1 || o.ways < 2 || o.vocabSize < 2)
-        throw Error("layers, ff and length must be positive and ways at least 2", where);
-    return o;
-}
-
-nlohmann::json TransformerOptions::toJson() const
-{
-    return {{"model", "transformer"},
-            {"vocabSize", vocabSize},
-            {"length", length},
-            {"ways", ways},
-            {"dModel", dModel},
-            {"heads", heads},
-            {"layers", layers},
-            {"ff", ff},
-            {"head", head}};
-}
 
 TransformerEncoder::TransformerEncoder(TransformerOptions o) : m_options(std::move(o))
 {
@@ -133,6 +87,65 @@ torch::Tensor& TransformerEncoder::addParam(const std::string& name, torch::Tens
 {
     m_params.push_back(register_parameter(name, std::move(value)));
     return m_params.back();
+}
+
+namespace {
+/// A double as TorchScript source, to the last bit.
+std::string exactNumber(double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+} // namespace
+
+std::string TransformerEncoder::torchScriptNet() const
+{
+    // encode() and headLogits() written out: the batch is cut to its longest sequence, padded
+    // keys get -1e9 before the softmax, post-norm layers, then the mean or flatten head.
+    const std::string d = std::to_string(m_options.dModel), heads = std::to_string(m_options.heads),
+                      dh = std::to_string(m_options.dModel / m_options.heads);
+    std::string code =
+        "def net(self, x: Tensor) -> Tensor:\n"
+        "    n = x.size(0)\n"
+        "    mask = x.ne(0)\n"
+        "    used = max(1, int((mask.long() * torch.arange(1, x.size(1) + 1)).max()))\n"
+        "    mask = mask.narrow(1, 0, used)\n"
+        "    h = torch.embedding(self.embedding, x.narrow(1, 0, used)) + self.positions.narrow(0, 0, used)\n"
+        "    key_bias = torch.zeros([n, used]).masked_fill(mask.logical_not(), "
+        "-1e9).unsqueeze(1).unsqueeze(1)\n";
+    for (int l = 0; l < m_options.layers; ++l) {
+        const std::string p = "self.layer" + std::to_string(l) + "_";
+        code += "    qkv = torch.linear(h, " + p + "in_proj_weight, " + p +
+                "in_proj_bias).view([n, used, 3, " + heads + ", " + dh +
+                "]).permute([2, 0, 3, 1, 4])\n"
+                "    scores = torch.matmul(qkv[0], qkv[1].transpose(-2, -1)) / " +
+                exactNumber(std::sqrt(static_cast<double>(m_options.dModel / m_options.heads))) +
+                "\n"
+                "    att = torch.matmul(torch.softmax(scores + key_bias, -1), qkv[2]).transpose(1, "
+                "2).reshape([n, used, " +
+                d +
+                "])\n"
+                "    h = torch.layer_norm(h + torch.linear(att, " +
+                p + "out_proj_weight, " + p + "out_proj_bias), [" + d + "], " + p + "norm1_weight, " + p +
+                "norm1_bias, 1e-5, False)\n"
+                "    ff = torch.linear(torch.relu(torch.linear(h, " +
+                p + "linear1_weight, " + p + "linear1_bias)), " + p + "linear2_weight, " + p +
+                "linear2_bias)\n" + "    h = torch.layer_norm(h + ff, [" + d + "], " + p + "norm2_weight, " +
+                p + "norm2_bias, 1e-5, False)\n";
+    }
+    code += "    m = mask.unsqueeze(-1).to(h.dtype)\n";
+    if (m_options.head == "mean")
+        code += "    return torch.linear((h * m).sum(1) / m.sum(1).clamp_min(1.0), self.head_weight, "
+                "self.head_bias)\n";
+    else
+        code += "    w = self.head_weight.reshape([" + std::to_string(m_options.ways) + ", " +
+                std::to_string(m_options.length) + ", " + d + "]).narrow(1, 0, used).reshape([" +
+                std::to_string(m_options.ways) + ", used * " + d +
+                "])\n"
+                "    return torch.linear((h * m).reshape([n, used * " +
+                d + "]), w, self.head_bias)\n";
+    return code;
 }
 
 nlohmann::json TransformerEncoder::architecture() const

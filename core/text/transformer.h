@@ -3,32 +3,13 @@
 /// A Transformer encoder for few-shot text classification whose forward pass runs on explicit
 /// ("fast") weights, so MAML can differentiate through its inner-loop updates.
 
-#include "core/engine/config.h"
 #include "core/engine/functional_model.h"
+#include "core/text/transformer_options.h"
 
 #include <string>
 #include <vector>
 
 namespace maml {
-
-/// Architecture of TransformerEncoder (stored in ExperimentConfig::extra).
-struct TransformerOptions {
-    int vocabSize = 2; ///< tokenizer vocabulary, [PAD]=0 and [UNK]=1 included
-    int length = 128;  ///< token positions (sequences are padded or cut to this)
-    int ways = 2;      ///< N: outputs of the head
-    int dModel = 256;  ///< d_model (the study's 256)
-    int heads = 4;     ///< attention heads (dModel must be divisible by heads)
-    int layers = 1;    ///< encoder layers
-    int ff = 512;      ///< feed-forward width
-    /// "flatten": the study's head (no CLS token; the [length x dModel] output, padding
-    /// zeroed, flattened into Linear(length*dModel, N)); "mean": mean over real tokens.
-    std::string head = "mean";
-
-    /// Reads extra {"dModel","heads","layers","ff","head","length"} of `config` (missing keys
-    /// keep the defaults above); ways from config.ways. Throws maml::Error on bad values.
-    static TransformerOptions fromConfig(const ExperimentConfig& config, int vocabSize);
-    nlohmann::json toJson() const;
-};
 
 /// Embedding + sinusoidal positions, `layers` post-norm encoder layers (multi-head
 /// self-attention with a padding mask, ReLU feed-forward, residuals, LayerNorm; no dropout),
@@ -45,6 +26,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
                           bool training) override;
     nlohmann::json architecture() const override;
+    std::string torchScriptNet() const override;
 
     /// The encoder output [n, L', dModel] (L' = the longest sequence of x) and the mask of real
     /// tokens [n, L'] (bool). Used by forward and by tests.

@@ -9,8 +9,9 @@
 namespace maml {
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, flushed and then
-/// renamed over `path`. On any failure the temporary is removed, `path` keeps its old
-/// contents, and a maml::Error says what went wrong (e.g. the disk is full).
+/// fsynced and then renamed over `path` (core/util/atomic_writer.h). On any failure the
+/// temporary is removed, `path` keeps its old contents, and a maml::Error says what went
+/// wrong ("the disk is full" for ENOSPC). An empty path or one naming a folder is refused.
 void writeFileAtomic(const std::filesystem::path& path, const std::string& bytes);
 
 /// Like writeFileAtomic, but `writer` writes the temporary file itself (given its path),

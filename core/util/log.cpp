@@ -1,10 +1,11 @@
 #include "core/util/log.h"
 
+#include "core/util/xdg_paths.h"
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
@@ -32,11 +33,7 @@ spdlog::sink_ptr makeFileSink(const fs::path& file)
 
 fs::path defaultLogFile()
 {
-    if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
-        return fs::path(state) / "maml-workbench" / "maml.log";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return fs::path(home) / ".local" / "state" / "maml-workbench" / "maml.log";
-    return fs::temp_directory_path() / "maml-workbench.log";
+    return xdgAppDir("XDG_STATE_HOME", ".local/state", "state") / "maml.log";
 }
 
 void initLogging(const fs::path& logFile, const std::string& consoleLevel)

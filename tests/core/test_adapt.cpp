@@ -24,7 +24,7 @@ TEST(Adapt, AdaptsToImageFilesAndPredictsProbabilities)
     const auto classes = supportFromFolder(dir / "images");
     ASSERT_EQ(classes.size(), 3u);
 
-    Adapter adapter(RunPaths{dir / "run"}.last());
+    ImageAdapter adapter(RunPaths{dir / "run"}.last());
     EXPECT_EQ(adapter.imageSize(), 16);
     std::vector<SupportClass> support;
     std::vector<fs::path> queries;
@@ -60,13 +60,13 @@ TEST(Adapt, BadSupportSetsAreRejected)
     c.iterations = 1;
     Trainer::startRun(c, dir / "run").run();
     test::writeSyntheticPngs(dir / "images", 0, 4, 1);
-    Adapter adapter(RunPaths{dir / "run"}.last());
+    ImageAdapter adapter(RunPaths{dir / "run"}.last());
     EXPECT_THROW(adapter.setSupport(supportFromFolder(dir / "images")), Error); // 4 classes > 3-way
     EXPECT_THROW(adapter.setSupport({{"a", {dir / "missing.png"}}, {"b", {dir / "missing.png"}}}), Error);
     EXPECT_THROW(adapter.setSupport({{"a", {}}, {"b", {dir / "x.png"}}}), Error);
     EXPECT_THROW(adapter.adapt(), Error); // no support set yet
     EXPECT_THROW(supportFromFolder(dir / "nothing"), Error);
-    EXPECT_THROW(Adapter(dir / "nothing.pt"), Error);
+    EXPECT_THROW(ImageAdapter(dir / "nothing.pt"), Error);
     fs::remove_all(dir);
 }
 

@@ -109,6 +109,30 @@ TEST_F(CliEngine, TrainEvalAdaptResume)
                 1.0, 1e-6);
 }
 
+TEST_F(CliEngine, ProgressIntoALogFileIsPlainLinesNotCarriageReturns)
+{
+    // stderr is a file here, not a terminal: plain lines every 5%, as pip and cargo write them.
+    const auto run = m_dir / "run";
+    auto r = cli("train --config " + (m_dir / "config.json").string() + " --iterations 40 --run-dir " +
+                     run.string(),
+                 m_dir / "train.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "train.err");
+    const std::string log = readFile(m_dir / "train.err");
+    EXPECT_EQ(log.find('\r'), std::string::npos) << log;
+    EXPECT_NE(log.find("iteration 2/40"), std::string::npos) << log;  // 5%
+    EXPECT_NE(log.find("iteration 40/40"), std::string::npos) << log; // the end
+    EXPECT_EQ(log.find("iteration 3/40"), std::string::npos) << "not every iteration: " << log;
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --split all --episodes 20",
+            m_dir / "eval.err");
+    ASSERT_EQ(r.code, 0);
+    const std::string evalLog = readFile(m_dir / "eval.err");
+    EXPECT_EQ(evalLog.find('\r'), std::string::npos) << evalLog;
+    EXPECT_NE(evalLog.find("episode 20/20"), std::string::npos) << evalLog;
+    EXPECT_NE(r.out.find("misclassified query items: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" of 180"), std::string::npos)
+        << "how many of how many: " << r.out; // 20 x 3-way x 3 queries
+}
+
 TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)
 {
     auto r = cli("train --preset no-such-preset --run-dir " + (m_dir / "x").string(), m_dir / "err1");

@@ -1,10 +1,10 @@
 // Tests of the Glyphs dataset (core/data/glyphs.h and core/data/glyph_*.h).
 // Every test works in its own temporary cache folder.
-#include "core/data/glyph_cache.h"
-#include "core/data/glyph_catalogue.h"
-#include "core/data/glyph_dataset.h"
-#include "core/data/glyph_renderer.h"
-#include "core/data/glyphs.h"
+#include "core/data/glyphs/glyph_cache.h"
+#include "core/data/glyphs/glyph_catalogue.h"
+#include "core/data/glyphs/glyph_dataset.h"
+#include "core/data/glyphs/glyph_renderer.h"
+#include "core/data/glyphs/glyphs.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 

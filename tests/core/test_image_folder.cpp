@@ -67,7 +67,7 @@ TEST(ImageFolder, BadInputIsAnErrorNamingTheFile)
     EXPECT_NE(errorOf([&] { ImageFolderDataset ds(tmp / "missing"); }).find("not found"), std::string::npos);
     EXPECT_NE(errorOf([&] { ImageFolderDataset ds(tmp.path()); }).find("no class folders"),
               std::string::npos);
-    test::writeBytes(tmp / "broken/bad.jpg", "\xFF\xD8 this is no jpeg");
+    test::writeBytes(tmp / "broken/bad.jpg", "this is no jpeg"); // truncated JPEGs: ImageGuards
     ImageFolderDataset ds(tmp.path());
     const std::string msg = errorOf([&] { ds.image(0, 0); });
     EXPECT_NE(msg.find("bad.jpg"), std::string::npos) << msg;

@@ -54,6 +54,29 @@ TEST(Registry, DefaultCacheDirFollowsXdg)
         unsetenv("XDG_CACHE_HOME");
 }
 
+TEST(Registry, OmniglotIsLookedForOnlyWhereTheUserSaid)
+{
+    // Not beside the source tree (../shared/datasets/omniglot was once a fallback): only
+    // $MAML_OMNIGLOT_DIR, then <cache>/omniglot.
+    TempDir cache, named;
+    DatasetOptions o;
+    o.cacheDir = cache.path();
+    const char* old = std::getenv("MAML_OMNIGLOT_DIR");
+    const std::string saved = old ? old : "";
+    unsetenv("MAML_OMNIGLOT_DIR");
+    EXPECT_FALSE(knownDatasets(o)[3].available);
+    EXPECT_EQ(knownDatasets(o)[3].location, (cache / "omniglot").string());
+    EXPECT_NE(errorOf([&] { openDataset("omniglot", o); }).find("MAML_OMNIGLOT_DIR"), std::string::npos);
+    std::filesystem::create_directories(named / "images_background");
+    setenv("MAML_OMNIGLOT_DIR", named.path().c_str(), 1);
+    EXPECT_TRUE(knownDatasets(o)[3].available);
+    EXPECT_EQ(knownDatasets(o)[3].spec, "omniglot:" + named.path().string());
+    if (old)
+        setenv("MAML_OMNIGLOT_DIR", saved.c_str(), 1);
+    else
+        unsetenv("MAML_OMNIGLOT_DIR");
+}
+
 TEST(Registry, ConvertedDatasetChangesChannelsAndSize)
 {
     TempDir tmp;

@@ -77,14 +77,17 @@ TEST(Trainer, ResumeEqualsAnUninterruptedRun)
     auto full = Trainer::startRun(test::tinyConfig(), dir / "full");
     const auto sFull = full.run();
 
-    auto first = Trainer::startRun(test::tinyConfig(), dir / "split");
-    RunControl control;
-    Recorder rec;
-    rec.control = &control;
-    rec.stopAt = 4; // between validations: last.pt is written on cancel
-    const auto s1 = first.run(&rec, &control);
-    EXPECT_TRUE(s1.cancelled);
-    EXPECT_EQ(s1.iterationsDone, 4);
+    {
+        // The first trainer holds the run folder's lock until it goes.
+        auto first = Trainer::startRun(test::tinyConfig(), dir / "split");
+        RunControl control;
+        Recorder rec;
+        rec.control = &control;
+        rec.stopAt = 4; // between validations: last.pt is written on cancel
+        const auto s1 = first.run(&rec, &control);
+        EXPECT_TRUE(s1.cancelled);
+        EXPECT_EQ(s1.iterationsDone, 4);
+    }
     EXPECT_EQ(readCheckpointInfo(RunPaths{dir / "split"}.last()).iteration, 4);
 
     auto second = Trainer::resumeRun(dir / "split");

@@ -2,14 +2,15 @@
 // episode viewer can) onto the class bins and the query area, a non-image file left out with a
 // message, and predictions with probabilities after "Adapt".
 #include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/modules.h"
-#include "ui/adapt_page.h"
-#include "ui/adapt_session.h"
-#include "ui/class_bin.h"
-#include "ui/dataset_cache.h"
-#include "ui/query_area.h"
+#include "ui/adapt/adapt_page.h"
+#include "ui/adapt/adapt_session.h"
+#include "ui/adapt/class_bin.h"
+#include "ui/adapt/query_area.h"
+#include "ui/common/dataset_image.h"
 #include "ui/workbench.h"
 
 #include <QDropEvent>
@@ -61,7 +62,7 @@ private:
 
     QString writeImage(int cls, int index)
     {
-        auto ds = DatasetCache::instance().open(m_config.dataset, m_config.imageSize, m_config.channels);
+        auto ds = DatasetCache::instance().open(m_config.dataset, {m_config.imageSize, m_config.channels});
         const QString path = m_dir.filePath(QStringLiteral("c%1_%2.png").arg(cls).arg(index));
         datasetImage(*ds, cls, index).save(path);
         return path;
@@ -101,7 +102,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(page.isModelLoaded(), 60000);
         QCOMPARE(page.bins().size(), 3);
 
-        auto ds = DatasetCache::instance().open(m_config.dataset, m_config.imageSize, m_config.channels);
+        auto ds = DatasetCache::instance().open(m_config.dataset, {m_config.imageSize, m_config.channels});
         const auto pool = ds->splitClasses(m_config.testSplit);
         QStringList queries;
         for (int b = 0; b < 3; ++b) {

@@ -1,11 +1,12 @@
 // The experiment dialog: inline validation with the sampler's exact reason, OK disabled until
 // valid, class picker, JSON save/load.
 #include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 #include "core/engine/presets.h"
 #include "core/modules.h"
-#include "ui/class_picker.h"
-#include "ui/dataset_cache.h"
-#include "ui/experiment_dialog.h"
+#include "ui/common/dataset_image.h"
+#include "ui/experiment/class_picker.h"
+#include "ui/experiment/experiment_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -56,7 +57,7 @@ private Q_SLOTS:
         ExperimentDialog d(preset(defaultPresetName()));
         waitOpened(d);
         const auto c = d.config();
-        auto ds = DatasetCache::instance().open(c.dataset, c.imageSize, c.channels, c.rotations);
+        auto ds = DatasetCache::instance().open(c.dataset, {c.imageSize, c.channels, c.rotations});
         int fewest = 1 << 30;
         for (int cls : ds->splitClasses(c.trainSplit))
             fewest = std::min(fewest, ds->imageCount(cls));
@@ -81,12 +82,11 @@ private Q_SLOTS:
                  qPrintable(message(d)));
         d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(1);
         QTRY_VERIFY(!okButton(d)->isEnabled());
-        QVERIFY2(message(d).contains(QStringLiteral("ways (N) must be at least 2")), qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("ways (N) must be in 2..")), qPrintable(message(d)));
         d.findChild<QSpinBox*>(QStringLiteral("ways"))->setValue(5);
         d.findChild<QSpinBox*>(QStringLiteral("iterations"))->setValue(0);
         QTRY_VERIFY(!okButton(d)->isEnabled());
-        QVERIFY2(message(d).contains(QStringLiteral("iterations must be at least 1")),
-                 qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("iterations must be in 1..")), qPrintable(message(d)));
     }
 
     void pickedClassesReachTheConfig()

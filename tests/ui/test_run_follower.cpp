@@ -3,9 +3,9 @@
 // log; half a line waits for its end; a rewritten file (a resume cuts it back) reloads.
 #include "core/engine/presets.h"
 #include "core/modules.h"
-#include "ui/run_follower.h"
-#include "ui/train_page.h"
-#include "ui/training_charts.h"
+#include "ui/train/run_follower.h"
+#include "ui/train/train_page.h"
+#include "ui/train/training_charts.h"
 #include "ui/workbench.h"
 
 #include <QFile>

@@ -4,10 +4,10 @@
 #include "core/engine/presets.h"
 #include "core/engine/trainer.h"
 #include "core/modules.h"
-#include "ui/run_history.h"
-#include "ui/train_page.h"
-#include "ui/training_charts.h"
-#include "ui/training_session.h"
+#include "ui/train/run_history.h"
+#include "ui/train/train_page.h"
+#include "ui/train/training_charts.h"
+#include "ui/train/training_session.h"
 #include "ui/workbench.h"
 
 #include <QElapsedTimer>
@@ -159,6 +159,21 @@ private Q_SLOTS:
         QVERIFY(page.findChild<QLabel*>(QStringLiteral("trainStats"))
                     ->text()
                     .contains(QStringLiteral("no training run here")));
+    }
+
+    void defaultRunFolderIsUnderXdgDataHomeWithTheNameOnce()
+    {
+        // QStandardPaths::AppLocalDataLocation would add organisation and application name:
+        // <data>/maml-workbench/maml-workbench/runs.
+        const QString data = m_dir.filePath(QStringLiteral("data"));
+        qputenv("XDG_DATA_HOME", data.toUtf8());
+        Workbench workbench;
+        TrainPage page(&workbench);
+        const QString runs = data + QStringLiteral("/maml-workbench/runs/");
+        QVERIFY2(page.runDir().startsWith(runs), qPrintable(page.runDir()));
+        QVERIFY(!page.runDir().mid(runs.size()).contains(QLatin1Char('/')));
+        QVERIFY(page.runDir().mid(runs.size()).startsWith(QStringLiteral("glyphs-5w1s-")));
+        qunsetenv("XDG_DATA_HOME");
     }
 };
 

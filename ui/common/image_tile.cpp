@@ -1,0 +1,75 @@
+#include "ui/common/image_tile.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDrag>
+#include <QFile>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QUrl>
+
+namespace maml::ui {
+
+ImageTile::ImageTile(const QImage& image, double zoom, QWidget* parent) : QLabel(parent), m_image(image)
+{
+    const QSize size = image.size() * zoom;
+    setPixmap(QPixmap::fromImage(image.scaled(
+        size, Qt::KeepAspectRatio, zoom >= 2 ? Qt::FastTransformation : Qt::SmoothTransformation)));
+    setFixedSize(size + QSize(4, 4));
+    setAlignment(Qt::AlignCenter);
+    setCursor(Qt::OpenHandCursor);
+}
+
+void ImageTile::setFrameColor(const QColor& color)
+{
+    setStyleSheet(QStringLiteral("border: 2px solid %1;").arg(color.name()));
+}
+
+QString ImageTile::writeDragFile(const QImage& image, const QString& hint)
+{
+    const QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::TempLocation))
+                            .filePath(QStringLiteral("maml-workbench-drag"));
+    QDir().mkpath(dir);
+    QByteArray png;
+    {
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        image.save(&buffer, "PNG");
+    }
+    const auto hash = QCryptographicHash::hash(png, QCryptographicHash::Sha1).toHex().left(12);
+    QString safe = hint;
+    safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("_"));
+    const QString path = QDir(dir).filePath(safe + QLatin1Char('-') + hash + QStringLiteral(".png"));
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(png);
+    return path;
+}
+
+void ImageTile::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton)
+        m_pressPos = event->position().toPoint();
+    QLabel::mousePressEvent(event);
+}
+
+void ImageTile::mouseMoveEvent(QMouseEvent* event)
+{
+    if (!(event->buttons() & Qt::LeftButton) ||
+        (event->position().toPoint() - m_pressPos).manhattanLength() < QApplication::startDragDistance())
+        return QLabel::mouseMoveEvent(event);
+    auto* mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(writeDragFile(m_image, m_dragText))});
+    mime->setImageData(m_image);
+    mime->setText(m_dragText);
+    auto* drag = new QDrag(this);
+    drag->setMimeData(mime);
+    drag->setPixmap(pixmap());
+    drag->exec(Qt::CopyAction);
+}
+
+} // namespace maml::ui

@@ -1,0 +1,220 @@
+#include "ui/data/data_page.h"
+
+#include "core/data/dataset.h"
+#include "core/data/dataset_registry.h"
+#include "core/engine/data_kind.h"
+#include "core/engine/image_task_source.h"
+#include "core/text/text_datasets.h"
+#include "core/text/text_task_source.h"
+#include "ui/common/dataset_image.h"
+#include "ui/workbench.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <map>
+
+namespace maml::ui {
+namespace {
+
+struct Thumb {
+    QString name;
+    QImage image;
+    int count = 0;
+    QString tooltip;
+};
+
+/// One entry per domain of the meta-training split: its sentences per label and an example.
+QVector<Thumb> textEntries(const ExperimentConfig& c)
+{
+    auto corpus = sharedTextCorpus(c.dataset);
+    const std::string split = c.trainSplit == "train" ? "all@train" : c.trainSplit;
+    std::map<std::pair<int, int>, std::vector<int>> byDomainLabel;
+    for (int i : corpus->select(split)) {
+        const auto& ex = corpus->example(i);
+        byDomainLabel[{ex.domain, ex.label}].push_back(i);
+    }
+    QVector<Thumb> out;
+    for (int d = 0; d < static_cast<int>(corpus->domainNames().size()); ++d) {
+        QStringList counts, examples;
+        int total = 0;
+        for (int l = 0; l < static_cast<int>(corpus->labelNames().size()); ++l) {
+            const auto it = byDomainLabel.find({d, l});
+            if (it == byDomainLabel.end())
+                continue;
+            const QString label = QString::fromStdString(corpus->labelNames()[l]);
+            counts << QStringLiteral("%1 %2").arg(label).arg(it->second.size());
+            examples << QStringLiteral("%1: \"%2\"")
+                            .arg(label, QString::fromStdString(corpus->example(it->second.front()).text));
+            total += static_cast<int>(it->second.size());
+        }
+        if (total == 0)
+            continue;
+        const QString domain = QString::fromStdString(corpus->domainNames()[d]);
+        out.append(
+            {DataPage::tr("%1 - %2\n    %3")
+                 .arg(domain, counts.join(QStringLiteral(", ")), examples.join(QStringLiteral("\n    "))),
+             QImage(), total, DataPage::tr("domain %1: %2 sentences").arg(domain).arg(total)});
+    }
+    return out;
+}
+
+} // namespace
+
+DataPage::DataPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_workbench(workbench)
+{
+    auto* title =
+        new QLabel(tr("<h2>1. Data and experiment</h2>"
+                      "Choose a dataset and the episode shape (N classes, K examples each). "
+                      "Then look at an episode, train, evaluate and adapt - in the side bar's order."));
+    title->setWordWrap(true);
+    auto* newButton = new QPushButton(tr("New experiment..."));
+    newButton->setObjectName(QStringLiteral("newExperimentButton"));
+    auto* openButton = new QPushButton(tr("Open experiment JSON..."));
+    m_summary = new QLabel;
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_datasets = new QTableWidget(0, 3);
+    m_datasets->setHorizontalHeaderLabels({tr("Dataset"), tr("Status"), tr("Location / how to get it")});
+    m_datasets->horizontalHeader()->setStretchLastSection(true);
+    m_datasets->verticalHeader()->hide();
+    m_datasets->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_datasets->setMaximumHeight(180);
+    m_galleryTitle = new QLabel;
+    m_gallery = new QListWidget;
+    m_gallery->setViewMode(QListView::IconMode);
+    m_gallery->setIconSize(QSize(56, 56));
+    m_gallery->setGridSize(QSize(96, 84));
+    m_gallery->setResizeMode(QListView::Adjust);
+    m_gallery->setMovement(QListView::Static);
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(newButton);
+    buttons->addWidget(openButton);
+    buttons->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(title);
+    layout->addLayout(buttons);
+    layout->addWidget(m_summary);
+    layout->addWidget(new QLabel(tr("<b>Datasets on this machine</b>")));
+    layout->addWidget(m_datasets);
+    layout->addWidget(m_galleryTitle);
+    layout->addWidget(m_gallery, 1);
+
+    connect(newButton, &QPushButton::clicked, this, &DataPage::newExperimentRequested);
+    connect(openButton, &QPushButton::clicked, this, &DataPage::openExperimentRequested);
+    connect(workbench, &Workbench::experimentChanged, this, [this] {
+        refreshSummary();
+        loadGallery();
+    });
+    refreshSummary();
+    refreshDatasets();
+    loadGallery();
+}
+
+void DataPage::refreshSummary()
+{
+    const auto& c = m_workbench->experiment();
+    m_summary->setText(
+        tr("<b>Experiment:</b> %1 - %2-way %3-shot, %4 queries per class; %5 iterations of meta-batch %6, "
+           "%7 inner step(s) at lr %8 (%9 at evaluation), %10. Splits %11 / %12 / %13. %14")
+            .arg(QString::fromStdString(c.dataset))
+            .arg(c.ways)
+            .arg(c.shots)
+            .arg(c.queries)
+            .arg(c.iterations)
+            .arg(c.metaBatch)
+            .arg(c.innerStepsTrain)
+            .arg(c.innerLr)
+            .arg(c.innerStepsEval)
+            .arg(c.firstOrder ? tr("first-order MAML") : tr("second-order MAML"))
+            .arg(QString::fromStdString(c.trainSplit), QString::fromStdString(c.valSplit),
+                 QString::fromStdString(c.testSplit))
+            .arg(m_workbench->experimentFile().isEmpty()
+                     ? QString()
+                     : tr("(file %1)").arg(m_workbench->experimentFile())));
+}
+
+void DataPage::refreshDatasets()
+{
+    auto infos = knownDatasets();
+    for (auto& info : knownTextDatasets())
+        infos.push_back(std::move(info));
+    m_datasets->setRowCount(static_cast<int>(infos.size()));
+    for (int row = 0; row < static_cast<int>(infos.size()); ++row) {
+        const auto& info = infos[row];
+        auto* spec = new QTableWidgetItem(QString::fromStdString(info.spec));
+        spec->setToolTip(QString::fromStdString(info.description));
+        m_datasets->setItem(row, 0, spec);
+        m_datasets->setItem(row, 1, new QTableWidgetItem(info.available ? tr("available") : tr("missing")));
+        m_datasets->setItem(
+            row, 2,
+            new QTableWidgetItem(QString::fromStdString(info.available ? info.location : info.howToGet)));
+    }
+    m_datasets->resizeColumnsToContents();
+}
+
+void DataPage::loadGallery()
+{
+    const auto c = m_workbench->experiment();
+    const bool text = dataKindOf(c.dataset) == DataKind::Text;
+    m_loading = true;
+    const int generation = ++m_generation;
+    m_gallery->clear();
+    // Text: one wrapped line per domain (counts and an example sentence) instead of thumbnails.
+    m_gallery->setViewMode(text ? QListView::ListMode : QListView::IconMode);
+    m_gallery->setGridSize(text ? QSize() : QSize(96, 84));
+    m_gallery->setWordWrap(text);
+    m_galleryTitle->setText(
+        tr("<b>Classes of %1</b> (opening the dataset...)").arg(QString::fromStdString(c.dataset)));
+    m_worker.run<QVector<Thumb>>(
+        this,
+        [c, text] {
+            if (text)
+                return textEntries(c);
+            auto ds = openImageDataset(c);
+            QVector<Thumb> thumbs;
+            for (int cls : ds->splitClasses(c.trainSplit)) {
+                if (WorkerThread::interruptionRequested())
+                    break; // the page is going away
+                thumbs.append({QString::fromStdString(ds->classNames()[cls]),
+                               ds->imageCount(cls) > 0 ? datasetImage(*ds, cls, 0) : QImage(),
+                               ds->imageCount(cls), QString()});
+            }
+            return thumbs;
+        },
+        [this, generation, c, text](QVector<Thumb> thumbs) {
+            if (generation != m_generation)
+                return;
+            for (const auto& t : thumbs) {
+                auto* item = text ? new QListWidgetItem(t.name, m_gallery)
+                                  : new QListWidgetItem(QPixmap::fromImage(t.image), t.name, m_gallery);
+                item->setToolTip(text ? t.tooltip : tr("%1: %2 images").arg(t.name).arg(t.count));
+            }
+            m_galleryTitle->setText(
+                text ? tr("<b>Meta-training sentences of %1</b> (split '%2', %3 domain(s); "
+                          "every task draws from one domain)")
+                           .arg(QString::fromStdString(c.dataset), QString::fromStdString(c.trainSplit))
+                           .arg(thumbs.size())
+                     : tr("<b>Meta-training classes of %1</b> (split '%2', %3 classes)")
+                           .arg(QString::fromStdString(c.dataset), QString::fromStdString(c.trainSplit))
+                           .arg(thumbs.size()));
+            m_loading = false;
+            Q_EMIT loaded();
+        },
+        [this, generation](const QString& message) {
+            if (generation != m_generation)
+                return;
+            m_galleryTitle->setText(
+                QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+            m_loading = false;
+            Q_EMIT loaded();
+        });
+}
+
+} // namespace maml::ui
