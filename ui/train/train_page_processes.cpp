@@ -20,20 +20,24 @@ namespace maml::ui {
 
 void TrainPage::connectFollowing()
 {
-    connect(m_follower, &RunFollower::points, this, [this](const QVector<TrainProgress>& points) {
-        m_charts->append(points);
+    // Written by another process: the speed and ETA from the file, and where it is, as
+    // describeOpenedRun says.
+    const auto followed = [this] {
         onProgress();
-        // Written by another process: say where it is, as describeOpenedRun does.
         const auto& run = m_charts->current();
         if (!m_session->isRunning() && !run.train.isEmpty())
             m_stats->setText(tr("iteration %1 of %2 - %3")
                                  .arg(run.train.last().iteration)
                                  .arg(run.train.last().iterations)
                                  .arg(m_stats->text()));
+    };
+    connect(m_follower, &RunFollower::points, this, [this, followed](const QVector<TrainProgress>& points) {
+        m_charts->append(points);
+        followed();
     });
-    connect(m_follower, &RunFollower::reset, this, [this](const RunHistory& history) {
+    connect(m_follower, &RunFollower::reset, this, [this, followed](const RunHistory& history) {
         m_charts->setCurrent(history);
-        onProgress();
+        followed();
     });
     connect(m_follower, &RunFollower::logLines, this, [this](const QStringList& lines) {
         for (const auto& line : lines)
