@@ -11,8 +11,18 @@
 
 namespace maml::cli {
 
+namespace {
+std::vector<std::string> g_arguments;
+}
+
+const std::vector<std::string>& originalArguments()
+{
+    return g_arguments;
+}
+
 int runCli(int argc, char** argv)
 {
+    g_arguments.assign(argv + 1, argv + argc);
     // Named, so that --help shows "maml-cli", not the path it was started from.
     CLI::App app{"maml-cli: few-shot learning with MAML, from the command line", "maml-cli"};
     app.set_version_flag("--version", versionText("maml-cli"));
@@ -35,6 +45,8 @@ int runCli(int argc, char** argv)
     } catch (const Cancelled&) {
         std::cerr << "cancelled\n";
         return 130;
+    } catch (const ExitWith& e) {
+        return e.code;
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;

@@ -6,7 +6,18 @@ namespace CLI {
 class App;
 }
 
+#include <string>
+#include <vector>
+
 namespace maml::cli {
+
+/// Thrown by a subcommand to end maml-cli with this exit code (after its own messages).
+struct ExitWith {
+    int code = 0;
+};
+
+/// The program's arguments after its name, as runCli received them (for the --nproc launcher).
+const std::vector<std::string>& originalArguments();
 
 /// Parses the arguments, runs the chosen subcommand, returns the process exit code.
 /// Errors (maml::Error) are printed as "error: <message>" and give exit code 1;

@@ -1,6 +1,8 @@
 // maml-cli presets, train, resume (eval and adapt: cmd_engine_eval.cpp).
 #include "app/cli/cli.h"
 #include "app/cli/cmd_engine_common.h"
+#include "app/cli/dist_args.h"
+#include "app/cli/dist_run.h"
 #include "app/cli/progress_printer.h"
 
 #include "core/engine/data_kind.h"
@@ -64,27 +66,34 @@ void onSigint(int)
         c->cancel.store(true);
 }
 
-/// Ctrl-C sets the cancel flag for the lifetime of this object; a run then stops after saving.
+/// Ctrl-C (and SIGTERM, which the --nproc launcher sends when it stops) sets the cancel flag
+/// for the lifetime of this object; a run then stops after saving.
 struct SigintGuard {
-    void (*previous)(int);
+    void (*previousInt)(int);
+    void (*previousTerm)(int);
     explicit SigintGuard(RunControl& c)
     {
         g_control.store(&c);
-        previous = std::signal(SIGINT, onSigint);
+        previousInt = std::signal(SIGINT, onSigint);
+        previousTerm = std::signal(SIGTERM, onSigint);
     }
     ~SigintGuard()
     {
-        std::signal(SIGINT, previous);
+        std::signal(SIGINT, previousInt);
+        std::signal(SIGTERM, previousTerm);
         g_control.store(nullptr);
     }
 };
+} // namespace
 
-int runTrainer(Trainer& trainer)
+int runTrainer(Trainer& trainer, bool quiet)
 {
     RunControl control;
     SigintGuard guard(control);
     ProgressBar bar;
-    const auto s = trainer.run(&bar, &control);
+    const auto s = trainer.run(quiet ? nullptr : &bar, &control);
+    if (quiet)
+        return s.cancelled ? 130 : 0;
     std::cout << (s.cancelled ? "stopped" : "finished") << " at iteration " << s.iterationsDone << " of "
               << s.iterations << " in " << formatDuration(s.seconds) << "\n";
     if (s.iterationsDone > trainer.startIteration())
@@ -102,6 +111,7 @@ int runTrainer(Trainer& trainer)
     return s.cancelled ? 130 : 0;
 }
 
+namespace {
 struct TrainArgs {
     std::string preset, configFile, dataset, runDir;
     int64_t iterations = 0;
@@ -184,6 +194,7 @@ void addPresetsCommand(CLI::App& app)
 void addTrainCommand(CLI::App& app)
 {
     auto a = std::make_shared<TrainArgs>();
+    auto d = std::make_shared<DistArgs>();
     auto* cmd =
         app.add_subcommand("train", "Meta-train a model (Ctrl-C stops after saving; resume continues)");
     cmd->add_option("--preset", a->preset, "Preset name (see `maml-cli presets`; default glyphs-5w1s)");
@@ -194,9 +205,19 @@ void addTrainCommand(CLI::App& app)
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
-    cmd->callback([a] {
+    addDistOptions(cmd, *d);
+    cmd->callback([a, d] {
+        if (launchesWorkers(*d))
+            launchAndExit(*d, a->runDir);
+        const auto dist = resolveDist(*d);
         const ExperimentConfig config = configFrom(*a);
-        checkBeforeTraining(config);
+        if (dist.rank == 0)
+            checkBeforeTraining(config);
+        if (dist.distributed()) {
+            trainAsRank(dist, a->runDir, config.toJson(), a->threads,
+                        [&](const RunRole& role) { return Trainer::startRun(config, a->runDir, role); });
+            return;
+        }
         auto trainer = Trainer::startRun(config, a->runDir);
         if (runTrainer(trainer) != 0)
             throw Cancelled(); // exit code 130 after the summary
@@ -207,11 +228,26 @@ void addResumeCommand(CLI::App& app)
 {
     auto dir = std::make_shared<std::string>();
     auto iterations = std::make_shared<int64_t>(0);
+    auto threads = std::make_shared<int>(-1);
+    auto d = std::make_shared<DistArgs>();
     auto* cmd = app.add_subcommand("resume", "Continue a stopped training run");
     cmd->add_option("--run-dir", *dir, "Run directory of `maml-cli train`")->required();
     cmd->add_option("--iterations", *iterations, "New total number of iterations (default: the run's)");
-    cmd->callback([dir, iterations] {
-        auto trainer = Trainer::resumeRun(*dir, *iterations);
+    cmd->add_option("--threads", *threads,
+                    "Torch threads of this session (0 = all cores; default: the run's)");
+    addDistOptions(cmd, *d);
+    cmd->callback([dir, iterations, threads, d] {
+        if (launchesWorkers(*d))
+            launchAndExit(*d, *dir);
+        const auto dist = resolveDist(*d);
+        if (dist.distributed()) {
+            trainAsRank(dist, *dir, nullptr, *threads,
+                        [&](const RunRole& role) { return Trainer::resumeRun(*dir, *iterations, role); });
+            return;
+        }
+        RunRole role;
+        role.threads = *threads;
+        auto trainer = Trainer::resumeRun(*dir, *iterations, role);
         if (runTrainer(trainer) != 0)
             throw Cancelled(); // exit code 130 after the summary
     });

@@ -1,5 +1,7 @@
 // maml-cli eval, maml-cli adapt and maml-cli export.
 #include "app/cli/cmd_engine_common.h"
+#include "app/cli/dist_args.h"
+#include "app/cli/dist_run.h"
 #include "app/cli/progress_printer.h"
 
 #include "core/data/image_io.h"
@@ -115,6 +117,7 @@ void printPredictions(const std::vector<Prediction>& preds, const std::vector<st
 void addEvalCommand(CLI::App& app)
 {
     auto a = std::make_shared<EvalArgs>();
+    auto d = std::make_shared<DistArgs>();
     auto* cmd = app.add_subcommand(
         "eval", "Adapt-then-score evaluation of a checkpoint, beside the no-meta-learning baseline");
     cmd->add_option("--checkpoint", a->checkpoint, "Checkpoint file (.pt)")->required();
@@ -129,18 +132,27 @@ void addEvalCommand(CLI::App& app)
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
-    cmd->callback([a] {
+    addDistOptions(cmd, *d);
+    cmd->callback([a, d] {
+        if (launchesWorkers(*d))
+            launchAndExit(*d, "");
         a->options.baseline = !a->noBaseline;
         if (a->seed >= 0)
             a->options.seed = static_cast<uint64_t>(a->seed);
+        const auto dist = resolveDist(*d);
         ProgressPrinter printer;
-        const auto r = evaluateCheckpoint(a->checkpoint, a->options, [&printer](const EvalProgress& p) {
+        const auto progress = [&printer, share = dist.distributed()](const EvalProgress& p) {
             std::ostringstream line;
-            line << "episode " << p.done << "/" << p.total << "  accuracy " << std::fixed
-                 << std::setprecision(4) << p.accuracy << "  baseline " << p.baselineAccuracy;
+            line << "episode " << p.done << "/" << p.total << (share ? " of rank 0's share" : "")
+                 << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy << "  baseline "
+                 << p.baselineAccuracy;
             printer.update(static_cast<double>(p.done) / std::max(1, p.total), line.str());
-        });
+        };
+        const auto r = dist.distributed() ? evaluateAsRank(dist, a->checkpoint, a->options, progress)
+                                          : evaluateCheckpoint(a->checkpoint, a->options, progress);
         printer.breakLine();
+        if (dist.rank != 0)
+            return; // rank 0 reports
         if (a->json)
             std::cout << r.toJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else

@@ -131,6 +131,15 @@ std::vector<Episode> EpisodeSampler::sampleBatch(uint64_t seed, int count) const
     return batch;
 }
 
+std::vector<Episode> EpisodeSampler::sampleRange(uint64_t seed, int begin, int end) const
+{
+    std::vector<Episode> out;
+    out.reserve(std::max(0, end - begin));
+    for (int i = begin; i < end; ++i)
+        out.push_back(sample(deriveSeed(seed, i)));
+    return out;
+}
+
 StudyBatch sampleStudyBatch(const EpisodeSampler& sampler, uint64_t seed, int outerBatch, int numTask,
                             int innerBatch)
 {
@@ -162,6 +171,7 @@ struct EpisodePrefetcher::Impl {
     int batchSize;
     uint64_t nextToProduce;
     size_t depth;
+    int taskBegin, taskEnd;
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<std::vector<Episode>> ready;
@@ -182,7 +192,7 @@ struct EpisodePrefetcher::Impl {
             std::vector<Episode> batch;
             std::exception_ptr err;
             try {
-                batch = sampler.sampleBatch(deriveSeed(seed, nextToProduce), batchSize);
+                batch = sampler.sampleRange(deriveSeed(seed, nextToProduce), taskBegin, taskEnd);
             } catch (...) {
                 err = std::current_exception();
             }
@@ -200,8 +210,9 @@ struct EpisodePrefetcher::Impl {
 };
 
 EpisodePrefetcher::EpisodePrefetcher(const EpisodeSampler& sampler, uint64_t seed, int batchSize,
-                                     uint64_t firstBatch, int depth)
-    : m_impl(new Impl{sampler, seed, batchSize, firstBatch, static_cast<size_t>(std::max(1, depth))})
+                                     uint64_t firstBatch, int depth, int taskBegin, int taskEnd)
+    : m_impl(new Impl{sampler, seed, batchSize, firstBatch, static_cast<size_t>(std::max(1, depth)),
+                      taskBegin, taskEnd < 0 ? batchSize : taskEnd})
 {
     m_impl->worker = std::thread([this] { m_impl->run(); });
 }

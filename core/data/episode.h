@@ -51,6 +51,8 @@ public:
     Episode sample(uint64_t seed) const;
     /// A plain meta-batch: `count` episodes, seeds derived from `seed`.
     std::vector<Episode> sampleBatch(uint64_t seed, int count) const;
+    /// Episodes begin..end-1 of sampleBatch(seed, count) (for any count >= end), alone.
+    std::vector<Episode> sampleRange(uint64_t seed, int begin, int end) const;
 
 private:
     const ImageDataset& m_dataset;
@@ -72,11 +74,13 @@ StudyBatch sampleStudyBatch(const EpisodeSampler& sampler, uint64_t seed, int ou
 uint64_t deriveSeed(uint64_t base, uint64_t index);
 
 /// Samples meta-batches on a background thread, `depth` batches ahead, so that sampling and
-/// decoding never stall training. Batch i equals sampler.sampleBatch(deriveSeed(seed, i), count).
+/// decoding never stall training. Batch i equals sampler.sampleBatch(deriveSeed(seed, i), count),
+/// or with taskBegin/taskEnd only its episodes taskBegin..taskEnd-1 (one process's share of a
+/// distributed meta-batch; taskEnd -1 = batchSize).
 class EpisodePrefetcher {
 public:
     EpisodePrefetcher(const EpisodeSampler& sampler, uint64_t seed, int batchSize, uint64_t firstBatch = 0,
-                      int depth = 4);
+                      int depth = 4, int taskBegin = 0, int taskEnd = -1);
     ~EpisodePrefetcher();
     EpisodePrefetcher(const EpisodePrefetcher&) = delete;
     EpisodePrefetcher& operator=(const EpisodePrefetcher&) = delete;

@@ -44,6 +44,7 @@ template <typename Config, typename F> void forEachField(Config& c, F&& f)
     f("grad_clip", c.gradClip);
     f("seed", c.seed);
     f("threads", c.threads);
+    f("processes", c.processes);
     f("device", c.device);
     f("val_every", c.valEvery);
     f("val_episodes", c.valEpisodes);
@@ -209,6 +210,8 @@ std::vector<std::string> ExperimentConfig::validate() const
               std::to_string(iterations));
     check(p, gradClip >= 0 && std::isfinite(gradClip), "grad_clip must be 0 (off) or a positive number");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
+    check(p, processes >= 1 && processes <= 1024,
+          "processes must be in 1..1024, got " + std::to_string(processes));
     check(p, checkpointMinutes >= 0 && std::isfinite(checkpointMinutes),
           "checkpoint_minutes must be 0 (off) or a positive number of minutes");
     check(p, device == "cpu" || device == "cuda",

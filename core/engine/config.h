@@ -47,7 +47,10 @@ struct ExperimentConfig {
     bool firstOrder = false;    ///< true: FOMAML (drops second-order terms)
     double gradClip = 10.0;     ///< clip the meta-gradient's global L2 norm; 0 = off
     uint64_t seed = 1;
-    int threads = 0;            ///< torch intra-op threads; 0 = all cores
+    int threads = 0; ///< torch intra-op threads; 0 = all cores
+    /// Training processes the workbench starts on this machine (maml-cli train --nproc; the
+    /// CLI itself takes --nproc). Rank-local like threads: not part of a distributed check.
+    int processes = 1;
     std::string device = "cpu"; ///< "cpu" or "cuda" (if the LibTorch build has it)
 
     // --- validation / evaluation ---

@@ -1,5 +1,7 @@
 #include "core/engine/evaluator.h"
 
+#include "core/dist/collective.h"
+#include "core/dist/episode_outcomes.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/meta_learner.h"
 #include "core/engine/model_factory.h"
@@ -34,12 +36,11 @@ public:
             result.confusion.assign(pool.size(), std::vector<int>(pool.size(), 0));
     }
 
-    void add(int episode, const Episode& e, const torch::Tensor& predicted)
+    void add(int episode, const EpisodeOutcome& e)
     {
-        const auto pred = predicted.accessor<int64_t, 1>();
-        const auto truth = e.queryY.cpu();
-        const auto y = truth.accessor<int64_t, 1>();
-        for (int64_t q = 0; q < pred.size(0); ++q) {
+        const auto& pred = e.predicted;
+        const auto& y = e.truth;
+        for (size_t q = 0; q < pred.size(); ++q) {
             const int t = m_index.at(e.classes.at(y[q]));
             const int p = m_index.at(e.classes.at(pred[q]));
             ++m_result.classCounts[t];
@@ -65,7 +66,7 @@ public:
     }
 
 private:
-    Misclassified wrongItem(int episode, const Episode& e, int64_t q, int64_t predLabel) const
+    Misclassified wrongItem(int episode, const EpisodeOutcome& e, size_t q, int64_t predLabel) const
     {
         Misclassified m;
         m.episode = episode;
@@ -98,6 +99,25 @@ void waitWhilePaused(const RunControl* control)
     while (control && control->pause.load() && !control->cancelled())
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
+
+/// What the tallies keep of a scored episode.
+EpisodeOutcome outcomeOf(const Episode& e, const TaskScore& s, const TaskScore* b)
+{
+    EpisodeOutcome o;
+    o.accuracy = s.accuracy;
+    o.loss = s.loss;
+    if (b) {
+        o.baselineAccuracy = b->accuracy;
+        o.baselineLoss = b->loss;
+    }
+    o.classes = e.classes;
+    const auto truth = e.queryY.cpu().contiguous();
+    const auto predicted = s.predicted.contiguous();
+    o.truth.assign(truth.data_ptr<int64_t>(), truth.data_ptr<int64_t>() + truth.numel());
+    o.predicted.assign(predicted.data_ptr<int64_t>(), predicted.data_ptr<int64_t>() + predicted.numel());
+    o.queryItems = e.queryItems;
+    return o;
+}
 } // namespace
 
 MeanCi meanCi95(const std::vector<double>& values)
@@ -118,7 +138,7 @@ MeanCi meanCi95(const std::vector<double>& values)
 
 EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int episodes, int steps,
                            uint64_t seed, const EvalProgressCallback& progress, RunControl* control,
-                           InnerLoop* baseline, int maxMisclassified)
+                           InnerLoop* baseline, int maxMisclassified, Collective* collective)
 {
     const auto start = std::chrono::steady_clock::now();
     EvalResult r;
@@ -127,17 +147,22 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
     r.shots = spec.shots;
     r.queries = spec.queries;
     r.steps = steps;
-    ClassTally tally(source, r, maxMisclassified);
-    std::vector<double> losses, baselineLosses;
-    auto stream = source.stream(seed, 0, 1);
+    const TaskRange mine =
+        collective ? shareOf(episodes, collective->rank(), collective->worldSize()) : TaskRange{0, episodes};
+    if (collective)
+        control = nullptr; // every rank scores its whole share: a cancel would leave the others waiting
+    std::vector<EpisodeOutcome> outcomes(episodes);
+    double accSum = 0, baseSum = 0;
+    int done = 0;
+    auto stream = source.stream(seed, static_cast<uint64_t>(mine.begin), 1);
     // Episodes are scored side by side on the task-parallel workers (one operator thread each:
     // a few-shot episode's operators are too small to split), a chunk at a time so that
-    // progress, pause and cancel stay responsive; results are tallied in episode order.
+    // progress, pause and cancel stay responsive; results are kept by episode index.
     const bool parallel = useTaskParallel(learner, 2) && (!baseline || useTaskParallel(*baseline, 2));
     const int chunk = parallel ? 2 * torch::get_num_threads() : 1;
-    for (int first = 0; first < episodes && !r.cancelled; first += chunk) {
+    for (int first = mine.begin; first < mine.end && !r.cancelled; first += chunk) {
         waitWhilePaused(control);
-        const int n = std::min(chunk, episodes - first);
+        const int n = std::min(chunk, mine.end - first);
         std::vector<Episode> batch;
         std::vector<TaskScore> scores(n), baselineScores(n);
         try {
@@ -155,16 +180,27 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
             break;
         }
         for (int i = 0; i < n; ++i) {
-            r.episodeAccuracies.push_back(scores[i].accuracy);
-            losses.push_back(scores[i].loss);
-            tally.add(first + i, batch[i], scores[i].predicted);
-            if (baseline) {
-                r.baselineEpisodeAccuracies.push_back(baselineScores[i].accuracy);
-                baselineLosses.push_back(baselineScores[i].loss);
-            }
+            outcomes[first + i] = outcomeOf(batch[i], scores[i], baseline ? &baselineScores[i] : nullptr);
+            ++done;
+            accSum += scores[i].accuracy;
+            baseSum += baselineScores[i].accuracy;
             if (progress)
-                progress(
-                    {first + i + 1, episodes, mean(r.episodeAccuracies), mean(r.baselineEpisodeAccuracies)});
+                progress({done, mine.size(), accSum / done, baseline ? baseSum / done : 0.0});
+        }
+    }
+    if (collective)
+        gatherOutcomes(*collective, outcomes, mine, spec.ways, spec.ways * spec.queries);
+    else
+        outcomes.resize(done);
+    ClassTally tally(source, r, maxMisclassified);
+    std::vector<double> losses, baselineLosses;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        r.episodeAccuracies.push_back(outcomes[i].accuracy);
+        losses.push_back(outcomes[i].loss);
+        tally.add(static_cast<int>(i), outcomes[i]);
+        if (baseline) {
+            r.baselineEpisodeAccuracies.push_back(outcomes[i].baselineAccuracy);
+            baselineLosses.push_back(outcomes[i].baselineLoss);
         }
     }
     tally.finish();
@@ -202,8 +238,9 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     const int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;
     const int steps = options.steps >= 0 ? options.steps : config.innerStepsEval;
     auto r = evaluateLearner(learner, *source, episodes, steps, options.seed, progress, control,
-                             baseline.get(), options.maxMisclassified);
-    if (options.baseline && !r.cancelled)
+                             baseline.get(), options.maxMisclassified, options.collective);
+    const bool writer = !options.collective || options.collective->rank() == 0;
+    if (options.baseline && !r.cancelled && writer) // no network: rank 0 alone
         r.referenceBaselines = source->referenceBaselines(r.episodes, options.seed);
     r.dataset = config.dataset;
     r.split = options.split;

@@ -19,6 +19,7 @@
 
 namespace maml {
 
+class Collective;
 class InnerLoop;
 class TaskSource;
 
@@ -34,6 +35,9 @@ struct EvalOptions {
     uint64_t seed = kEvalSeed;   ///< base seed of the episodes
     int threads = -1;            ///< -1: the config's threads
     int maxMisclassified = 1000; ///< cap on the list of wrong query items kept
+    /// Distributed (core/dist): the episodes are split over the ranks of this collective and
+    /// every rank gets the whole result (see evaluateLearner).
+    Collective* collective = nullptr;
 };
 
 /// Mean and 95% confidence interval (1.96 * sample std / sqrt(n)) of per-episode values.
@@ -101,9 +105,13 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
                               const EvalProgressCallback& progress = {}, RunControl* control = nullptr);
 
 /// Evaluates `learner` on `episodes` episodes of `source` (no baseline). Used for validation.
+/// With a `collective`, each rank scores a contiguous share of the episodes (shareOf in
+/// task_range.h), the per-episode outcomes are exchanged with one all-reduce, and every rank
+/// returns the result one process would (episode for episode; `control` is then ignored and
+/// progress counts this rank's share).
 EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int episodes, int steps,
                            uint64_t seed, const EvalProgressCallback& progress = {},
                            RunControl* control = nullptr, InnerLoop* baseline = nullptr,
-                           int maxMisclassified = 0);
+                           int maxMisclassified = 0, Collective* collective = nullptr);
 
 } // namespace maml

@@ -9,8 +9,8 @@ namespace maml {
 namespace {
 class PrefetchStream final : public BatchStream {
 public:
-    PrefetchStream(const EpisodeSampler& sampler, uint64_t seed, uint64_t first, int count)
-        : m_prefetcher(sampler, seed, count, first)
+    PrefetchStream(const EpisodeSampler& sampler, uint64_t seed, uint64_t first, int count, TaskRange tasks)
+        : m_prefetcher(sampler, seed, count, first, /*depth=*/4, tasks.begin, tasks.end)
     {
     }
     std::vector<Episode> next() override { return m_prefetcher.next(); }
@@ -89,9 +89,10 @@ std::string ImageTaskSource::describe() const
            std::to_string(s.queries) + "-query";
 }
 
-std::unique_ptr<BatchStream> ImageTaskSource::stream(uint64_t seed, uint64_t firstBatch, int count) const
+std::unique_ptr<BatchStream> ImageTaskSource::stream(uint64_t seed, uint64_t firstBatch, int count,
+                                                     TaskRange tasks) const
 {
-    return std::make_unique<PrefetchStream>(m_sampler, seed, firstBatch, count);
+    return std::make_unique<PrefetchStream>(m_sampler, seed, firstBatch, count, tasks);
 }
 
 std::vector<int> classPoolFor(const ImageDataset& dataset, const ExperimentConfig& config,

@@ -23,7 +23,9 @@ public:
     std::string itemSource(int cls, int index) const override { return m_dataset->imageSource(cls, index); }
     std::string describe() const override;
     /// Prefetches on a background thread with EpisodePrefetcher (the source must outlive it).
-    std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count) const override;
+    std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count,
+                                        TaskRange tasks) const override;
+    using TaskSource::stream;
 
     const ImageDataset& dataset() const { return *m_dataset; }
 

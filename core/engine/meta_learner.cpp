@@ -1,5 +1,6 @@
 #include "core/engine/meta_learner.h"
 
+#include "core/dist/meta_gradient_reduce.h"
 #include "core/engine/task_parallel.h"
 #include "core/engine/task_parallel_meta.h"
 #include "core/util/error.h"
@@ -146,13 +147,20 @@ MetaLearner::MetaLearner(std::shared_ptr<FunctionalModel> model, const MetaLearn
                                                        torch::optim::AdamOptions(options.metaLr));
 }
 
+void MetaLearner::setCollective(std::shared_ptr<Collective> collective, int metaBatch)
+{
+    m_collective = std::move(collective);
+    m_metaBatch = metaBatch;
+}
+
 MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batch, const RunControl* control)
 {
     torch::AutoGradMode gradMode(true);
     const auto params = m_model->metaParameters();
-    const double scale = 1.0 / static_cast<double>(batch.size());
+    const double scale = 1.0 / static_cast<double>(m_collective ? m_metaBatch : batch.size());
+    const RunControl* inTasks = m_collective ? nullptr : control; // see setCollective
     auto tasks = runTasks(*this, batch.size(), [&](size_t i, const std::function<void()>& atPeak) {
-        return taskGradient(batch[i], params, scale, control, atPeak);
+        return taskGradient(batch[i], params, scale, inTasks, atPeak);
     });
     MetaStepResult r;
     std::vector<std::vector<torch::Tensor>> perTask;
@@ -162,6 +170,9 @@ MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batc
         perTask.push_back(std::move(t.grads));
     }
     const auto sum = sumInTaskOrder(perTask);
+    if (m_collective)
+        return allReduceMetaGradient(*m_collective, params,
+                                     {sum, r.loss, r.accuracy, control && control->cancelled()});
     double sq = 0;
     for (size_t i = 0; i < params.size(); ++i) {
         auto p = params[i];
@@ -182,7 +193,9 @@ MetaStepResult MetaLearner::metaStep(const std::vector<Episode>& batch, const Ru
     auto r = computeMetaGradient(batch, control);
     if (!r.finite)
         return r;
-    if (m_options.gradClip > 0)
+    if (m_options.gradClip > 0 && m_collective)
+        clipToNorm(m_model->metaParameters(), r.gradNorm, m_options.gradClip);
+    else if (m_options.gradClip > 0)
         torch::nn::utils::clip_grad_norm_(m_model->metaParameters(), m_options.gradClip);
     m_optimizer->step();
     return r;

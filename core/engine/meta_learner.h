@@ -16,6 +16,8 @@
 
 namespace maml {
 
+class Collective;
+
 struct MetaLearnerOptions {
     int innerSteps = 1;          ///< inner steps per task during meta-training
     double innerLr = 0.4;        ///< alpha
@@ -38,6 +40,9 @@ struct MetaStepResult {
     double accuracy = 0;
     double gradNorm = 0; ///< meta-gradient norm before clipping
     bool finite = true;  ///< false: loss or gradient was NaN/Inf and no update was made
+    /// Distributed: some rank asked to stop (Ctrl-C); every rank sees the same value, after
+    /// the same, completed step.
+    bool stopRequested = false;
 };
 
 /// Query loss and accuracy of one adapted task, with the predictions.
@@ -102,6 +107,15 @@ public:
 
     torch::optim::Adam& optimizer() { return *m_optimizer; }
 
+    /// Distributed training (core/dist): from now on a meta-batch has `metaBatch` tasks split
+    /// over collective->worldSize() processes, and the `batch` given to computeMetaGradient and
+    /// metaStep is this process's share of it (shareOf in task_range.h). Each task's gradient
+    /// is scaled by 1 / metaBatch as alone; the shares' sums are added with one all-reduce
+    /// (meta_gradient_reduce.h), clipping uses the agreed norm, and `control` is not checked
+    /// inside a step: a cancel becomes MetaStepResult::stopRequested on every rank.
+    void setCollective(std::shared_ptr<Collective> collective, int metaBatch);
+    Collective* collective() const { return m_collective.get(); }
+
     /// Puts the meta-gradient of the mean query loss over `batch` into the meta-parameters'
     /// .grad (replacing what was there): the tasks' gradients summed in task order, so the
     /// result does not depend on how the tasks were scheduled. Does not step the optimizer.
@@ -114,6 +128,8 @@ public:
 
 private:
     std::unique_ptr<torch::optim::Adam> m_optimizer;
+    std::shared_ptr<Collective> m_collective;
+    int m_metaBatch = 0; ///< tasks of a whole meta-batch when m_collective is set
 };
 
 /// The meta-learner settings of a config (training inner steps, rates, clipping, BN mode).

@@ -15,17 +15,25 @@ Registry<TaskSourceFactory>& factories()
 /// Samples each batch on the caller's thread.
 class DirectStream final : public BatchStream {
 public:
-    DirectStream(const TaskSource& source, uint64_t seed, uint64_t first, int count)
-        : m_source(source), m_seed(seed), m_next(first), m_count(count)
+    DirectStream(const TaskSource& source, uint64_t seed, uint64_t first, TaskRange tasks)
+        : m_source(source), m_seed(seed), m_next(first), m_tasks(tasks)
     {
     }
-    std::vector<Episode> next() override { return m_source.batch(m_seed, m_next++, m_count); }
+    std::vector<Episode> next() override
+    {
+        const uint64_t batchSeed = deriveSeed(m_seed, m_next++);
+        std::vector<Episode> out;
+        out.reserve(std::max(0, m_tasks.size()));
+        for (int j = m_tasks.begin; j < m_tasks.end; ++j)
+            out.push_back(m_source.sample(deriveSeed(batchSeed, j)));
+        return out;
+    }
 
 private:
     const TaskSource& m_source;
     uint64_t m_seed;
     uint64_t m_next;
-    int m_count;
+    TaskRange m_tasks;
 };
 } // namespace
 
@@ -39,9 +47,10 @@ std::vector<Episode> TaskSource::batch(uint64_t seed, uint64_t index, int count)
     return out;
 }
 
-std::unique_ptr<BatchStream> TaskSource::stream(uint64_t seed, uint64_t firstBatch, int count) const
+std::unique_ptr<BatchStream> TaskSource::stream(uint64_t seed, uint64_t firstBatch, int count,
+                                                TaskRange tasks) const
 {
-    return std::make_unique<DirectStream>(*this, seed, firstBatch, count);
+    return std::make_unique<DirectStream>(*this, seed, firstBatch, tasks);
 }
 
 void registerTaskSourceFactory(TaskSourceFactory factory)

@@ -7,6 +7,7 @@
 #include "core/engine/config.h"
 #include "core/engine/data_kind.h"
 #include "core/engine/evaluator.h"
+#include "core/engine/task_range.h"
 
 #include <cstdint>
 #include <functional>
@@ -51,7 +52,14 @@ public:
     std::vector<Episode> batch(uint64_t seed, uint64_t index, int count) const;
     /// Batches firstBatch, firstBatch+1, ... The default samples on the caller's thread;
     /// image sources prefetch on a background thread (same episodes either way).
-    virtual std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count) const;
+    std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count) const
+    {
+        return stream(seed, firstBatch, count, TaskRange{0, count});
+    }
+    /// The same batches, but only their episodes tasks.begin..tasks.end-1 (one process's share
+    /// of a distributed meta-batch); the others are never sampled.
+    virtual std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t firstBatch, int count,
+                                                TaskRange tasks) const;
 };
 
 /// Creates the task source of a split ("train", "val", "test", "all", or any split name the

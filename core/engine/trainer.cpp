@@ -1,5 +1,7 @@
 #include "core/engine/trainer.h"
 
+#include "core/dist/collective.h"
+#include "core/dist/run_sync.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/config_preparer.h"
 #include "core/engine/eta.h"
@@ -67,15 +69,39 @@ struct Trainer::Impl {
     std::unique_ptr<RunLock> lock; ///< held from startRun/resumeRun until the Trainer goes
     int64_t savedIteration = 0;    ///< iteration of the last last.pt written
     std::chrono::steady_clock::time_point lastSave;
+    RunRole role;
+    std::unique_ptr<RunSync> sync; ///< distributed runs only
+
+    Collective* dist() const { return role.collective.get(); }
+    /// Alone, or rank 0: the process that writes the run folder.
+    bool writer() const { return !dist() || dist()->rank() == 0; }
+    int threads() const { return role.threads >= 0 ? role.threads : config.threads; }
+    TaskRange share() const
+    {
+        return dist() ? shareOf(config.metaBatch, dist()->rank(), dist()->worldSize())
+                      : TaskRange{0, config.metaBatch};
+    }
+    double startupTimeout() const { return std::max(role.startupTimeoutSeconds, dist()->timeoutSeconds()); }
+
+    void setRole(const RunRole& r)
+    {
+        role = r;
+        if (role.collective)
+            sync = std::make_unique<RunSync>(role.collective);
+    }
 
     void build()
     {
-        applyThreads(config.threads);
+        if (sync)
+            sync->checkConfig(config);
+        applyThreads(threads());
         train = makeTaskSource(config, config.trainSplit);
         val = makeTaskSource(config, config.valSplit);
         torch::manual_seed(config.seed);
         model = makeModel(config);
         learner = std::make_unique<MetaLearner>(model, learnerOptions(config));
+        if (dist())
+            learner->setCollective(role.collective, config.metaBatch);
     }
 
     CheckpointInfo info(int64_t iteration, double seconds) const
@@ -91,6 +117,8 @@ struct Trainer::Impl {
 
     void save(const fs::path& path, int64_t iteration, double seconds, TrainObserver* observer)
     {
+        if (!writer())
+            return;
         saveCheckpoint(path, *model, &learner->optimizer(), info(iteration, seconds));
         if (path == paths.last()) {
             savedIteration = iteration;
@@ -106,8 +134,10 @@ struct Trainer::Impl {
 
 void Trainer::Impl::validate(TrainProgress& p, double seconds, TrainObserver* observer, RunControl* control)
 {
-    const auto r =
-        evaluateLearner(*learner, *val, config.valEpisodes, config.innerStepsEval, kValSeed, {}, control);
+    if (dist())
+        dist()->setStep("the validation at iteration " + std::to_string(p.iteration));
+    const auto r = evaluateLearner(*learner, *val, config.valEpisodes, config.innerStepsEval, kValSeed, {},
+                                   control, nullptr, 0, dist());
     if (r.cancelled)
         throw Cancelled();
     p.hasValidation = true;
@@ -128,8 +158,8 @@ void Trainer::Impl::validate(TrainProgress& p, double seconds, TrainObserver* ob
 
 TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
 {
-    ScopedLogFile log(paths.log());
-    applyThreads(config.threads);
+    ScopedLogFile log(writer() ? paths.log() : paths.rankLog(dist()->rank()));
+    applyThreads(threads());
     MetricsLog metrics(paths.metrics());
     const auto t0 = std::chrono::steady_clock::now();
     cpuAtStart = processCpuSeconds();
@@ -141,20 +171,30 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     lastSave = std::chrono::steady_clock::now();
     if (observer)
         observer->onStart(start, config.iterations);
-    if (!fs::exists(paths.last()))
+    if (writer() && !fs::exists(paths.last()))
         save(paths.last(), start, secondsBefore,
              observer); // a NaN before the first validation still leaves a state
     spdlog::info("training {} from iteration {} of {}: {}", paths.dir.string(), start, config.iterations,
                  train->describe());
-    auto stream = train->stream(config.seed, static_cast<uint64_t>(start), config.metaBatch);
+    if (dist()) {
+        spdlog::info("rank {} of {}: tasks {}..{} of each meta-batch of {}, {} torch threads", dist()->rank(),
+                     dist()->worldSize(), share().begin, share().end - 1, config.metaBatch, threads());
+        dist()->setStep("start-up (every rank opening the data)");
+        dist()->barrier("ready", startupTimeout());
+    }
+    auto stream = train->stream(config.seed, static_cast<uint64_t>(start), config.metaBatch, share());
     EtaEstimator eta(config.iterations, config.valEvery);
     for (int64_t it = start; it < config.iterations; ++it) {
-        while (control && control->pause.load() && !control->cancelled())
+        // Distributed, pausing or stopping alone would leave the other ranks waiting: a cancel
+        // travels with the next all-reduce instead (MetaStepResult::stopRequested).
+        while (!dist() && control && control->pause.load() && !control->cancelled())
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         MetaStepResult r;
         try {
-            if (control && control->cancelled())
+            if (!dist() && control && control->cancelled())
                 throw Cancelled();
+            if (dist())
+                dist()->setStep("meta-iteration " + std::to_string(it + 1));
             const auto stepStart = std::chrono::steady_clock::now();
             r = learner->metaStep(stream->next(), control);
             eta.addStep(secondsSince(stepStart));
@@ -185,6 +225,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         const bool validateNow = p.iteration % config.valEvery == 0 || p.iteration == config.iterations;
         const double total = secondsBefore + p.elapsedSeconds;
         if (validateNow) {
+            if (sync)
+                sync->agreeOnState(p.iteration, *model, learner->optimizer(), info(p.iteration, total));
             const auto validationStart = std::chrono::steady_clock::now();
             try {
                 validate(p, total, observer, control);
@@ -194,7 +236,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
             eta.addValidation(secondsSince(validationStart));
         }
         p.etaSeconds = eta.remainingSeconds(p.iteration);
-        if (p.iteration % config.logEvery == 0 || p.hasValidation) {
+        if (writer() && (p.iteration % config.logEvery == 0 || p.hasValidation)) {
             nlohmann::json line = {{"iteration", p.iteration},
                                    {"train_loss", p.trainLoss},
                                    {"train_accuracy", p.trainAccuracy},
@@ -203,6 +245,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
             if (p.hasValidation)
                 line.update(
                     {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
+            if (dist()) // rank 0's time inside the all-reduces so far (bench/bench_dist.py)
+                line["allreduce_seconds"] = dist()->allReduceSeconds();
             metrics.append(line);
         }
         const bool due =
@@ -214,6 +258,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
             if (p.hasValidation)
                 observer->onValidation(p);
         }
+        if (r.stopRequested)
+            s.cancelled = true;
         if (s.cancelled)
             break;
     }
@@ -237,10 +283,11 @@ Trainer::~Trainer() = default;
 Trainer::Trainer(Trainer&&) noexcept = default;
 Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 
-Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir)
+Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir, const RunRole& role)
 {
     config.validateOrThrow();
     auto impl = std::make_unique<Impl>();
+    impl->setRole(role);
     impl->config = config;
     prepareConfig(impl->config); // e.g. the text module's vocabulary, kept in every checkpoint
     impl->paths.dir = runDir;
@@ -254,6 +301,8 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
         RunLock probe(runDir, "train"); // a run being trained right now: say by whom
     }
     refuseExisting();
+    if (impl->sync)
+        impl->sync->publishConfig(impl->config);
     impl->build();
     fs::create_directories(runDir / "checkpoints");
     impl->lock = std::make_unique<RunLock>(runDir, "train");
@@ -261,12 +310,33 @@ Trainer Trainer::startRun(const ExperimentConfig& config, const fs::path& runDir
     writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
     std::error_code ec;
     fs::remove(impl->paths.metrics(), ec);
+    if (impl->sync)
+        impl->sync->publishStart(*impl->model, impl->learner->optimizer(), impl->info(0, 0));
     return Trainer(std::move(impl));
 }
 
-Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
+Trainer Trainer::joinRun(const fs::path& runDir, const RunRole& role)
+{
+    if (!role.collective || role.collective->rank() == 0)
+        throw Error("joinRun is for the ranks other than 0 of a distributed run", "Trainer::joinRun");
+    auto impl = std::make_unique<Impl>();
+    impl->setRole(role);
+    impl->paths.dir = runDir;
+    impl->config = impl->sync->fetchConfig(impl->startupTimeout());
+    impl->build();
+    fs::create_directories(runDir);
+    const auto info =
+        impl->sync->receiveStart(*impl->model, impl->learner->optimizer(), impl->startupTimeout());
+    impl->start = info.iteration;
+    impl->best.bestValAccuracy = info.bestValAccuracy;
+    impl->best.bestIteration = info.bestIteration;
+    return Trainer(std::move(impl));
+}
+
+Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations, const RunRole& role)
 {
     auto impl = std::make_unique<Impl>();
+    impl->setRole(role);
     impl->paths.dir = runDir;
     if (!fs::exists(impl->paths.config()))
         throw Error("no run here (config.json is missing)", runDir.string(),
@@ -288,6 +358,8 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     impl->config.validateOrThrow(impl->paths.config().string());
     if (longer)
         writeFileAtomic(impl->paths.config(), impl->config.toJson().dump(2) + "\n");
+    if (impl->sync)
+        impl->sync->publishConfig(impl->config);
     impl->build();
     if (fs::exists(impl->paths.last())) {
         const auto info = loadCheckpoint(impl->paths.last(), *impl->model, &impl->learner->optimizer(), true);
@@ -300,6 +372,9 @@ Trainer Trainer::resumeRun(const fs::path& runDir, int64_t iterations)
     if (fs::exists(impl->paths.best()))
         impl->best.extra = readCheckpointInfo(impl->paths.best()).extra;
     MetricsLog(impl->paths.metrics()).truncateAfter(impl->start);
+    if (impl->sync)
+        impl->sync->publishStart(*impl->model, impl->learner->optimizer(),
+                                 impl->info(impl->start, impl->secondsBefore));
     return Trainer(std::move(impl));
 }
 

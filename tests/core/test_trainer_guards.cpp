@@ -51,9 +51,11 @@ public:
     std::vector<std::string> datasetClassNames() const override { return m_inner->datasetClassNames(); }
     std::vector<int> classPool() const override { return m_inner->classPool(); }
     std::string describe() const override { return "poisoned " + m_inner->describe(); }
-    std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t first, int count) const override
+    using TaskSource::stream;
+    std::unique_ptr<BatchStream> stream(uint64_t seed, uint64_t first, int count,
+                                        TaskRange tasks) const override
     {
-        return std::make_unique<PoisonedStream>(m_inner->stream(seed, first, count), first, m_from);
+        return std::make_unique<PoisonedStream>(m_inner->stream(seed, first, count, tasks), first, m_from);
     }
 
 private:

@@ -112,8 +112,16 @@ private Q_SLOTS:
         c.shots = 2;
         c.innerLr = 0.25;
         c.seed = 1234;
+        c.processes = 3;
         ExperimentDialog d(c);
         waitOpened(d);
+        // "Processes" (beside Threads) shows the config's and stores the one chosen.
+        auto* processes = d.findChild<QSpinBox*>(QStringLiteral("processes"));
+        QVERIFY(processes);
+        QCOMPARE(processes->value(), 3);
+        processes->setValue(2);
+        QCOMPARE(d.config().processes, 2);
+        processes->setValue(3);
         QVERIFY(d.saveFile(file));
         ExperimentDialog other(preset(defaultPresetName()));
         QVERIFY(other.loadFile(file));

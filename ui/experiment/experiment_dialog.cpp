@@ -184,6 +184,7 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_order->setCurrentIndex(c.firstOrder ? 1 : 0);
     m_seed->setValue(static_cast<int>(c.seed));
     m_threads->setValue(c.threads);
+    m_processes->setValue(c.processes);
     m_filters->setValue(c.filters);
     m_valEvery->setValue(c.valEvery);
     const auto text = TransformerOptions::readConfig(c);
@@ -227,6 +228,7 @@ ExperimentConfig ExperimentDialog::config() const
     c.firstOrder = m_order->currentData().toBool();
     c.seed = static_cast<uint64_t>(m_seed->value());
     c.threads = m_threads->value();
+    c.processes = m_processes->value();
     c.filters = m_filters->value();
     c.valEvery = m_valEvery->value();
     if (m_textMode) {

@@ -116,6 +116,7 @@ private:
     QComboBox* m_order = nullptr;
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_threads = nullptr;
+    QSpinBox* m_processes = nullptr; ///< local training processes (maml-cli --nproc)
     QSpinBox* m_filters = nullptr;
     QSpinBox* m_valEvery = nullptr;
     QFormLayout* m_dataForm = nullptr;

@@ -126,6 +126,11 @@ QWidget* ExperimentDialog::buildSettingsBox()
     m_seed = intSpin(0, 2147483647);
     m_threads = intSpin(0, 256);
     m_threads->setSpecialValueText(tr("all cores"));
+    m_processes = intSpin(1, 64);
+    m_processes->setObjectName(QStringLiteral("processes"));
+    m_processes->setToolTip(tr("Training processes on this machine (maml-cli train --nproc): each computes a "
+                               "share of every meta-batch, with the same result as one process. Threads are "
+                               "then per process; \"all cores\" divides the cores among them."));
     m_filters = intSpin(1, 1024);
     m_valEvery = intSpin(0, 1000000);
     auto* form = new QFormLayout(box);
@@ -141,7 +146,11 @@ QWidget* ExperimentDialog::buildSettingsBox()
     form->addRow(tr("Iterations"), m_iterations);
     form->addRow(tr("Gradient"), m_order);
     form->addRow(tr("Seed"), m_seed);
-    form->addRow(tr("Threads"), m_threads);
+    auto* threadsRow = new QHBoxLayout;
+    threadsRow->addWidget(m_threads, 1);
+    threadsRow->addWidget(new QLabel(tr("Processes")));
+    threadsRow->addWidget(m_processes, 1);
+    form->addRow(tr("Threads"), threadsRow);
     form->addRow(tr("Conv-4 filters"), m_filters);
     form->addRow(tr("Validate every"), m_valEvery);
     return box;

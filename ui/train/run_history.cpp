@@ -46,6 +46,43 @@ void RunHistory::add(const TrainProgress& p)
         train.append(p);
 }
 
+QVector<TrainProgress> RunHistory::addRecord(const nlohmann::json& o)
+{
+    TrainProgress p;
+    const double iteration = number(o, "iteration");
+    if (!(iteration >= 0 && iteration <= double(ExperimentConfig::kMaxIterations)))
+        return {};
+    p.iteration = static_cast<int64_t>(iteration);
+    p.iterations = iterations;
+    bool val = false, train = false;
+    p.trainLoss = number(o, "train_loss", &train);
+    p.trainAccuracy = number(o, "train_accuracy");
+    p.valLoss = number(o, "val_loss");
+    p.valAccuracy = number(o, "val_accuracy", &val);
+    p.valCi95 = number(o, "val_ci95");
+    p.elapsedSeconds = number(o, "seconds");
+    if (!plausible(p))
+        return {};
+    // The file keeps cumulative seconds; the speed is the slope between two lines.
+    if (p.elapsedSeconds > lastSeconds && p.iteration > lastIteration)
+        p.itersPerSecond = (p.iteration - lastIteration) / (p.elapsedSeconds - lastSeconds);
+    if (p.itersPerSecond > 0 && iterations > p.iteration)
+        p.etaSeconds = (iterations - p.iteration) / p.itersPerSecond;
+    lastSeconds = p.elapsedSeconds;
+    lastIteration = p.iteration;
+    QVector<TrainProgress> added;
+    if (train) {
+        this->train.append(p);
+        added.append(p);
+    }
+    if (val) {
+        p.hasValidation = true;
+        validation.append(p);
+        added.append(p);
+    }
+    return added;
+}
+
 RunHistory RunHistory::load(const QString& dir)
 {
     const RunPaths paths{dir.toStdString()};
@@ -64,38 +101,10 @@ RunHistory RunHistory::load(const QString& dir)
             history.configProblem = QString::fromUtf8(e.what());
         }
     }
-    double lastSeconds = 0;
-    int64_t lastIteration = 0;
     const bool hasMetrics = QFileInfo::exists(QString::fromStdString(paths.metrics().string()));
     const auto records = hasMetrics ? MetricsLog(paths.metrics()).read() : std::vector<nlohmann::json>{};
-    for (const auto& o : records) {
-        TrainProgress p;
-        const double iteration = number(o, "iteration");
-        if (!(iteration >= 0 && iteration <= double(ExperimentConfig::kMaxIterations)))
-            continue;
-        p.iteration = static_cast<int64_t>(iteration);
-        p.iterations = history.iterations;
-        bool val = false, train = false;
-        p.trainLoss = number(o, "train_loss", &train);
-        p.trainAccuracy = number(o, "train_accuracy");
-        p.valLoss = number(o, "val_loss");
-        p.valAccuracy = number(o, "val_accuracy", &val);
-        p.valCi95 = number(o, "val_ci95");
-        p.elapsedSeconds = number(o, "seconds");
-        if (!plausible(p))
-            continue;
-        // The file keeps cumulative seconds; the speed is the slope between two lines.
-        if (p.elapsedSeconds > lastSeconds && p.iteration > lastIteration)
-            p.itersPerSecond = (p.iteration - lastIteration) / (p.elapsedSeconds - lastSeconds);
-        lastSeconds = p.elapsedSeconds;
-        lastIteration = p.iteration;
-        if (train)
-            history.train.append(p);
-        if (val) {
-            p.hasValidation = true;
-            history.validation.append(p);
-        }
-    }
+    for (const auto& o : records)
+        history.addRecord(o);
     return history;
 }
 

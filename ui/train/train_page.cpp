@@ -1,9 +1,12 @@
 #include "ui/train/train_page.h"
 
+#include "core/util/error.h"
 #include "core/util/run_lock.h"
 #include "core/util/xdg_paths.h"
 #include "ui/common/log_bridge.h"
+#include "ui/train/process_run.h"
 #include "ui/train/run_estimate.h"
+#include "ui/train/run_follower.h"
 #include "ui/train/training_charts.h"
 #include "ui/train/training_session.h"
 #include "ui/workbench.h"
@@ -43,6 +46,8 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
                                 "<tt>maml-cli resume</tt>."));
     title->setWordWrap(true);
     m_session = new TrainingSession(this);
+    m_follower = new RunFollower(this);
+    m_processes = new ProcessRun(this);
     m_runDir = new QLineEdit;
     m_runDir->setObjectName(QStringLiteral("runDir"));
     auto* browse = new QPushButton(tr("..."));
@@ -110,20 +115,12 @@ TrainPage::TrainPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m
     connect(m_session, &TrainingSession::finished, this, &TrainPage::onFinished);
     connect(m_session, &TrainingSession::failed, this, &TrainPage::onFailed);
     connect(LogBridge::instance(), &LogBridge::message, this, &TrainPage::appendLog);
+    connectFollowing();
     connect(workbench, &Workbench::experimentChanged, this, [this] {
         if (m_session->isRunning())
             return;
         m_runDir->setText(defaultRunDir());
         showPlan();
-    });
-    m_follow = new QTimer(this);
-    m_follow->setInterval(5000);
-    connect(m_follow, &QTimer::timeout, this, [this] {
-        if (m_session->isRunning() || m_followedDir.isEmpty()) {
-            m_follow->stop();
-            return;
-        }
-        openRun(m_followedDir);
     });
     m_runDir->setText(defaultRunDir());
     showPlan();
@@ -192,7 +189,7 @@ bool TrainPage::confirmLongRun(const ExperimentConfig& config)
 
 void TrainPage::startTraining()
 {
-    if (m_session->isRunning())
+    if (m_session->isRunning() || processesRunning())
         return;
     if (!confirmLongRun(m_workbench->experiment())) {
         m_stats->setText(tr("Not started: the run would take hours. Shorten it in the experiment "
@@ -213,16 +210,26 @@ void TrainPage::startTraining()
     fresh.iterations = m_workbench->experiment().iterations;
     m_charts->setCurrent(fresh);
     m_stats->setText(tr("Opening the data and building the model..."));
+    if (m_workbench->experiment().processes > 1) {
+        startProcesses(dir);
+        return;
+    }
+    m_follower->stop();
     setRunning(true);
     m_session->start(m_workbench->experiment(), dir);
 }
 
 void TrainPage::continueRun()
 {
-    if (m_session->isRunning())
+    if (m_session->isRunning() || processesRunning())
         return;
     if (!openRun(runDir()))
         return;
+    if (m_workbench->experiment().processes > 1) {
+        continueProcesses(runDir());
+        return;
+    }
+    m_follower->stop();
     setRunning(true);
     m_stats->setText(tr("Resuming from the last checkpoint..."));
     m_session->resumeRun(runDir());
@@ -230,7 +237,7 @@ void TrainPage::continueRun()
 
 void TrainPage::togglePause()
 {
-    if (!m_session->isRunning())
+    if (!m_session->isRunning()) // runs of several processes cannot pause (docs/distributed.md)
         return;
     if (m_session->isPaused()) {
         m_session->unpause();
@@ -245,7 +252,10 @@ void TrainPage::togglePause()
 
 void TrainPage::stopTraining()
 {
-    m_session->stop();
+    if (processesRunning())
+        m_processes->stop();
+    else
+        m_session->stop();
     m_stats->setText(tr("Stopping after the current step and saving the last checkpoint..."));
 }
 
@@ -308,7 +318,10 @@ void TrainPage::setRunning(bool running)
 bool TrainPage::openRun(const QString& dir)
 {
     try {
-        const auto history = RunHistory::load(dir);
+        if (m_session->isRunning())
+            throw Error("a training runs in this window", dir.toStdString(), "Stop it first");
+        m_follower->follow(dir);
+        const auto history = m_follower->history();
         m_charts->setCurrent(history);
         m_runDir->setText(history.dir);
         m_workbench->setRunDir(history.dir);
@@ -334,11 +347,6 @@ void TrainPage::describeOpenedRun()
 {
     const auto& run = m_charts->current();
     const std::string holder = RunLock::holder(run.dir.toStdString());
-    m_followedDir = holder.empty() ? QString() : run.dir;
-    if (holder.empty())
-        m_follow->stop();
-    else if (!m_follow->isActive())
-        m_follow->start();
     if (run.train.isEmpty())
         return;
     const auto& p = run.train.last();
@@ -357,8 +365,8 @@ void TrainPage::describeOpenedRun()
                               .arg(p.iterations)
                               .arg(compact(p.trainLoss, 3), compact(100 * p.trainAccuracy, 1), val);
     if (!holder.empty())
-        m_stats->setText(tr("Being trained by %1 - following it (read every 5 s): %2. Continue run "
-                            "works here once that process ends.")
+        m_stats->setText(tr("Being trained by %1 - following it live: %2. Continue run works here once "
+                            "that process ends.")
                              .arg(QString::fromStdString(holder), where));
     else
         m_stats->setText(tr("Opened, not training: %1.").arg(where));

@@ -14,6 +14,8 @@ class QTimer;
 
 namespace maml::ui {
 
+class ProcessRun;
+class RunFollower;
 class TrainingCharts;
 class TrainingSession;
 class Workbench;
@@ -26,6 +28,9 @@ public:
 
     TrainingCharts* charts() const { return m_charts; }
     TrainingSession* session() const { return m_session; }
+    /// Reads the run folder the page shows while another process writes it.
+    RunFollower* follower() const { return m_follower; }
+    QString statsText() const;
     QString runDir() const;
     void setRunDir(const QString& dir);
     /// True when `config` may start: at once if its estimated time (run_estimate.h) is within
@@ -38,7 +43,8 @@ public Q_SLOTS:
     void togglePause();
     void stopTraining();
     void continueRun();
-    /// Shows the curves of an existing run (from the CLI or an earlier session).
+    /// Shows the curves of an existing run (from the CLI, a cluster or an earlier session) and
+    /// follows it live: charts, ETA and log update as its metrics.jsonl grows.
     bool openRun(const QString& dir);
     bool overlayRun(const QString& dir);
     void chooseRunToOpen();
@@ -61,9 +67,17 @@ private:
     QString defaultRunDir() const;
     /// "Not started" with the experiment's iterations and estimated time.
     void showPlan();
+    // train_page_processes.cpp: runs of several processes (maml-cli --nproc) and following a folder.
+    void startProcesses(const QString& dir);
+    void continueProcesses(const QString& dir);
+    void onProcessesFinished(int exitCode, const QString& errors);
+    void connectFollowing();
+    bool processesRunning() const;
 
     Workbench* m_workbench;
     TrainingSession* m_session = nullptr;
+    RunFollower* m_follower = nullptr;
+    ProcessRun* m_processes = nullptr;
     TrainingCharts* m_charts = nullptr;
     QLineEdit* m_runDir = nullptr;
     QPushButton* m_start = nullptr;
@@ -73,8 +87,6 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_stats = nullptr;
     QPlainTextEdit* m_log = nullptr;
-    QTimer* m_follow = nullptr; ///< re-reads a run that another process trains
-    QString m_followedDir;
 };
 
 } // namespace maml::ui
