@@ -23,7 +23,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -267,6 +266,17 @@ void TrainPage::onStarted(const QString& dir, qint64 first, qint64 total)
     Q_EMIT statusMessage(tr("Training in %1").arg(dir));
 }
 
+QString TrainPage::lastValidationText(const RunHistory& run)
+{
+    if (run.validation.isEmpty())
+        return {};
+    const auto& v = run.validation.last();
+    return tr("; validation %1% +- %2 at iteration %3")
+        .arg(100 * v.valAccuracy, 0, 'f', 1)
+        .arg(100 * v.valCi95, 0, 'f', 1)
+        .arg(v.iteration);
+}
+
 void TrainPage::onProgress()
 {
     const auto& run = m_charts->current();
@@ -275,14 +285,7 @@ void TrainPage::onProgress()
     const auto& p = run.train.last();
     m_progress->setMaximum(static_cast<int>(p.iterations));
     m_progress->setValue(static_cast<int>(p.iteration));
-    QString val;
-    if (!run.validation.isEmpty()) {
-        const auto& v = run.validation.last();
-        val = tr("; validation %1% +- %2 at iteration %3")
-                  .arg(100 * v.valAccuracy, 0, 'f', 1)
-                  .arg(100 * v.valCi95, 0, 'f', 1)
-                  .arg(v.iteration);
-    }
+    const QString val = lastValidationText(run);
     m_stats->setText(tr("loss %1, accuracy %2% - %3 it/s - ETA %4%5")
                          .arg(compact(p.trainLoss, 3), compact(100 * p.trainAccuracy, 1),
                               compact(p.itersPerSecond, 2), formatDuration(p.etaSeconds), val));
@@ -352,14 +355,7 @@ void TrainPage::describeOpenedRun()
     const auto& p = run.train.last();
     m_progress->setMaximum(static_cast<int>(p.iterations));
     m_progress->setValue(static_cast<int>(p.iteration));
-    QString val;
-    if (!run.validation.isEmpty()) {
-        const auto& v = run.validation.last();
-        val = tr("; validation %1% +- %2 at iteration %3")
-                  .arg(100 * v.valAccuracy, 0, 'f', 1)
-                  .arg(100 * v.valCi95, 0, 'f', 1)
-                  .arg(v.iteration);
-    }
+    const QString val = lastValidationText(run);
     const QString where = tr("iteration %1 of %2: loss %3, accuracy %4%%5")
                               .arg(p.iteration)
                               .arg(p.iterations)

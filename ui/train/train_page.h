@@ -10,12 +10,12 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QTimer;
 
 namespace maml::ui {
 
 class ProcessRun;
 class RunFollower;
+struct RunHistory;
 class TrainingCharts;
 class TrainingSession;
 class Workbench;
@@ -63,6 +63,8 @@ private:
     /// After openRun: says what the opened run is (no ETA: it is not training here) and, when
     /// another process trains it, re-reads its metrics every few seconds (follows it).
     void describeOpenedRun();
+    /// "; validation X% +- Y at iteration N" for the run's last validation, or empty.
+    static QString lastValidationText(const RunHistory& run);
     void appendLog(int level, const QString& text);
     QString defaultRunDir() const;
     /// "Not started" with the experiment's iterations and estimated time.
