@@ -55,12 +55,7 @@ void ClassBin::setName(const QString& name)
 
 QStringList ClassBin::addFiles(const QStringList& paths)
 {
-    QMimeData mime;
-    QList<QUrl> urls;
-    for (const auto& p : paths)
-        urls << QUrl::fromLocalFile(p);
-    mime.setUrls(urls);
-    const DroppedImages dropped = readDroppedImages(&mime);
+    const DroppedImages dropped = readImageFiles(paths);
     for (const auto& f : dropped.files)
         addThumbnail(f);
     if (!dropped.files.isEmpty())

@@ -31,6 +31,16 @@ QString checkImage(const QString& path)
 
 } // namespace
 
+DroppedImages readImageFiles(const QStringList& paths)
+{
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const auto& p : paths)
+        urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls);
+    return readDroppedImages(&mime);
+}
+
 bool canDropImages(const QMimeData* mime)
 {
     return mime && (mime->hasUrls() || mime->hasImage());

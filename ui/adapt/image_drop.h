@@ -16,6 +16,8 @@ struct DroppedImages {
 /// folder, a remote URL, a broken image) is rejected with a message. Image data without a
 /// URL (e.g. from a browser) is written to a temporary PNG and accepted.
 DroppedImages readDroppedImages(const QMimeData* mime);
+/// The same checks for local files given by path (what a drop of those files would give).
+DroppedImages readImageFiles(const QStringList& paths);
 /// Whether the mime data offers anything readDroppedImages could look at.
 bool canDropImages(const QMimeData* mime);
 

@@ -68,12 +68,7 @@ QueryArea::QueryArea(QWidget* parent) : QFrame(parent)
 
 QStringList QueryArea::addFiles(const QStringList& paths)
 {
-    QMimeData mime;
-    QList<QUrl> urls;
-    for (const auto& p : paths)
-        urls << QUrl::fromLocalFile(p);
-    mime.setUrls(urls);
-    const DroppedImages dropped = readDroppedImages(&mime);
+    const DroppedImages dropped = readImageFiles(paths);
     for (const auto& f : dropped.files)
         addCard(f);
     if (!dropped.files.isEmpty())
