@@ -181,6 +181,18 @@ QStringList ScreenshotTour::writeSampleImages(int classIndex, int count, int fir
     return files;
 }
 
+void ScreenshotTour::adaptAndSave(AdaptPage* page, const QString& file, std::function<void()> next)
+{
+    auto shown = std::make_shared<bool>(false);
+    connect(page, &AdaptPage::predictionsShown, this, [shown, page] { *shown = !page->losses().isEmpty(); });
+    page->adapt();
+    waitUntil([shown] { return *shown; },
+              [this, file, next] {
+                  save(m_window.get(), file);
+                  next();
+              });
+}
+
 void ScreenshotTour::adapt()
 {
     m_window->showPage(MainWindow::Adapt);
@@ -198,15 +210,7 @@ void ScreenshotTour::adapt()
                       queries << writeSampleImages(i, 1, 5 + i % 3);
                   }
                   page->queryArea()->addFiles(queries);
-                  auto shown = std::make_shared<bool>(false);
-                  connect(page, &AdaptPage::predictionsShown, this,
-                          [shown, page] { *shown = !page->losses().isEmpty(); });
-                  page->adapt();
-                  waitUntil([shown] { return *shown; },
-                            [this] {
-                                save(m_window.get(), QStringLiteral("6-adapt.png"));
-                                textDialog();
-                            });
+                  adaptAndSave(page, QStringLiteral("6-adapt.png"), [this] { textDialog(); });
               });
 }
 
@@ -272,15 +276,7 @@ void ScreenshotTour::textAdapt()
                        QStringLiteral("Terrible dialogue, I almost fell asleep."),
                        QStringLiteral("A great cast wasted on a dull script."),
                        QStringLiteral("I would happily watch it again.")});
-                  auto shown = std::make_shared<bool>(false);
-                  connect(page, &AdaptPage::predictionsShown, this,
-                          [shown, page] { *shown = !page->losses().isEmpty(); });
-                  page->adapt();
-                  waitUntil([shown] { return *shown; },
-                            [this] {
-                                save(m_window.get(), QStringLiteral("7e-text-adapt.png"));
-                                finish();
-                            });
+                  adaptAndSave(page, QStringLiteral("7e-text-adapt.png"), [this] { finish(); });
               });
 }
 

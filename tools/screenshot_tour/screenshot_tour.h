@@ -15,6 +15,7 @@ class QWidget;
 
 namespace maml::ui {
 
+class AdaptPage;
 class MainWindow;
 
 class ScreenshotTour final : public QObject {
@@ -47,6 +48,8 @@ private:
     void train(const QString& runName, const QString& file, std::function<void()> next);
     void evaluate();
     void adapt();
+    /// Presses Adapt on `page`, then saves the window as `file` once the predictions show.
+    void adaptAndSave(AdaptPage* page, const QString& file, std::function<void()> next);
     void textDialog();
     void textAdapt();
     void finish();
