@@ -25,11 +25,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
+CIFAR = os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets", "cifar100-dev"))
+
 BASE = {"model": "conv4", "batch_norm": "batch", "first_order": False, "grad_clip": 10.0, "seed": 1,
         "meta_lr": 0.001, "inner_steps_eval": 0, "val_episodes": 1, "eval_episodes": 1, "log_every": 1}
 SHAPES = {
     # The study: CIFAR 5-way 10-shot, 20 tasks, Conv-4 32 filters, 5 second-order inner steps.
-    "study": dict(BASE, dataset="cifar100:/work/shared/datasets/cifar100-dev", image_size=32, channels=3,
+    "study": dict(BASE, dataset="cifar100:" + CIFAR, image_size=32, channels=3,
                   ways=5, shots=10, queries=15, filters=32, inner_steps_train=5, inner_lr=0.01, meta_batch=20),
     # Finn et al.'s Omniglot 5-way 1-shot: meta-batch 32, 64 filters, 1 inner step (the Glyphs data has
     # Omniglot's shape, 28x28x1, and is built in).

@@ -2,6 +2,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/progress_printer.h"
 
+#include "core/data/dataset_locations.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/downloader.h"
 #include "core/data/episode.h"
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 struct DatasetsArgs {
     std::string dataset;
+    std::vector<std::string> remember; ///< NAME DIR
     bool listClasses = false;
     DatasetOptions options;
 };
@@ -112,6 +114,11 @@ void describe(const DatasetInfo& info, const DatasetsArgs& args)
 
 void runDatasets(const DatasetsArgs& args)
 {
+    if (!args.remember.empty()) {
+        chooseDatasetFolder(args.remember[0], args.remember[1]);
+        std::cout << args.remember[0] << " without a folder now opens " << args.remember[1] << " (kept in "
+                  << datasetLocationsFile().string() << ")\n\n";
+    }
     if (isTextSpec(args.dataset)) { // specs work everywhere: text:FILE, sentiment-uci, imdb50k
         const auto corpus = openTextCorpus(args.dataset, args.options.cacheDir);
         std::cout << args.dataset << ": " << corpus->size() << " labelled sentences, "
@@ -254,6 +261,11 @@ void registerDataCommands(CLI::App& app)
         app.add_subcommand("datasets", "List the datasets, their splits, class and image counts, locations");
     ls->add_option("--dataset", datasets.dataset, "Show only this one, e.g. folder:DIR or omniglot:DIR");
     ls->add_flag("--classes", datasets.listClasses, "Also list each split's class names and image counts");
+    ls->add_option("--remember", datasets.remember,
+                   "NAME DIR: from now on cifar100, omniglot or fashion-mnist without a folder opens DIR "
+                   "(checked first; the workbench's Data page does the same)")
+        ->expected(2)
+        ->type_name("NAME DIR");
     addDatasetOptions(ls, datasets.options);
     ls->callback([] { runDatasets(datasets); });
 

@@ -2,6 +2,7 @@
 
 #include "core/data/cifar100.h"
 #include "core/data/converted_dataset.h"
+#include "core/data/dataset_locations.h"
 #include "core/data/fashion_mnist.h"
 #include "core/data/glyphs/glyphs.h"
 #include "core/data/image_folder.h"
@@ -41,15 +42,44 @@ fs::path cacheDirOf(const DatasetOptions& options)
     return options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
 }
 
-/// Where `omniglot` without a folder looks: $MAML_OMNIGLOT_DIR, then <cache>/omniglot (both
-/// documented). Nothing else: the product reads only folders the user names.
+/// Where `omniglot` without a folder looks: $MAML_OMNIGLOT_DIR, then <cache>/omniglot, then
+/// the folder the user chose once (core/data/dataset_locations.h). Nothing else: the product
+/// reads only folders the user names.
 std::vector<fs::path> omniglotCandidates(const DatasetOptions& options)
 {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("MAML_OMNIGLOT_DIR"); env && *env)
         dirs.emplace_back(env);
     dirs.push_back(cacheDirOf(options) / "omniglot");
+    if (auto chosen = rememberedLocation("omniglot"))
+        dirs.push_back(*chosen);
     return dirs;
+}
+
+/// `cifar100` without a folder: the download folder (<cache>/cifar100) when it is complete,
+/// else the folder the user chose once if that is, else the download folder (whose error
+/// says how to fetch it).
+fs::path cifarFolder(const DatasetOptions& options)
+{
+    const fs::path downloaded = cacheDirOf(options) / "cifar100";
+    if (Cifar100Dataset::looksComplete(downloaded))
+        return downloaded;
+    if (auto chosen = rememberedLocation("cifar100"); chosen && Cifar100Dataset::looksComplete(*chosen))
+        return *chosen;
+    return downloaded;
+}
+
+/// `fashion-mnist` without a folder: Debian's package folder, else the folder chosen once.
+fs::path fashionMnistFolder()
+{
+    const fs::path packaged = FashionMnistDataset::defaultFolder();
+    std::error_code ec;
+    if (fs::is_regular_file(packaged / "train-images-idx3-ubyte.gz", ec))
+        return packaged;
+    if (auto chosen = rememberedLocation("fashion-mnist");
+        chosen && fs::is_regular_file(*chosen / "train-images-idx3-ubyte.gz", ec))
+        return *chosen;
+    return packaged;
 }
 
 std::optional<fs::path> findOmniglot(const DatasetOptions& options)
@@ -108,11 +138,10 @@ std::unique_ptr<ImageDataset> openDataset(const std::string& spec, const Dataset
     if (s.name == "glyphs")
         return openGlyphsFor(options);
     if (s.name == "fashion-mnist")
-        return std::make_unique<FashionMnistDataset>(s.dir.empty() ? FashionMnistDataset::defaultFolder()
-                                                                   : s.dir,
+        return std::make_unique<FashionMnistDataset>(s.dir.empty() ? fashionMnistFolder() : s.dir,
                                                      options.imageSize, options.channels);
     if (s.name == "cifar100")
-        return std::make_unique<Cifar100Dataset>(s.dir.empty() ? cacheDirOf(options) / "cifar100" : s.dir,
+        return std::make_unique<Cifar100Dataset>(s.dir.empty() ? cifarFolder(options) : s.dir,
                                                  options.imageSize, options.channels);
     if (s.name == "omniglot")
         return openOmniglot(s, options);
@@ -133,14 +162,16 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
                    (cache / "glyphs").string(),
                    "Generated on first use from installed fonts (packaging/install-deps.sh, or the "
                    "Debian package's dependencies, install them)"});
-    const fs::path fm = FashionMnistDataset::defaultFolder();
+    const fs::path fm = fashionMnistFolder();
     out.push_back({"fashion-mnist", "Fashion-MNIST: 10 clothing classes, 28x28 grayscale",
                    fs::is_regular_file(fm / "train-images-idx3-ubyte.gz"), fm.string(),
                    "sudo apt-get install dataset-fashion-mnist (packaging/install-deps.sh)"});
-    const fs::path cifar = cache / "cifar100";
-    out.push_back({"cifar100", "CIFAR-100: 100 classes of 32x32 colour photos (CIFAR-FS and FC100 splits)",
-                   Cifar100Dataset::looksComplete(cifar), cifar.string(),
-                   "maml-cli fetch cifar100 (downloads 161 MiB), or cifar100:DIR for a copy elsewhere"});
+    const fs::path cifar = cifarFolder(options);
+    out.push_back(
+        {"cifar100", "CIFAR-100: 100 classes of 32x32 colour photos (CIFAR-FS and FC100 splits)",
+         Cifar100Dataset::looksComplete(cifar), cifar.string(),
+         "maml-cli fetch cifar100 (downloads 161 MiB), or choose a copy's folder (the Data page, or "
+         "maml-cli datasets --remember cifar100 DIR), or cifar100:DIR"});
     const auto omni = findOmniglot(options);
     out.push_back({omni ? "omniglot:" + omni->string() : "omniglot:DIR",
                    "Omniglot: handwritten characters of 30 (+20) alphabets, 105x105 -> 28x28",
@@ -151,6 +182,33 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
                    "Any image folder: DIR/<class>/*.png|jpg|jpeg|bmp, resized (default 84x84 RGB)", false,
                    "DIR", "Point it at your own folder: folder:/path/to/images"});
     return out;
+}
+
+void chooseDatasetFolder(const std::string& name, const fs::path& dir)
+{
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw Error("no such folder", dir.string(), "Choose a folder that exists");
+    if (name == "cifar100") {
+        if (!Cifar100Dataset::looksComplete(dir))
+            throw Error("this folder holds no CIFAR-100 binary files", dir.string(),
+                        "Choose the folder that holds cifar-100-binary/ (train.bin, test.bin, "
+                        "fine_label_names.txt, coarse_label_names.txt), or that folder itself");
+    } else if (name == "omniglot") {
+        if (!fs::is_directory(dir / "images_background", ec) &&
+            !fs::is_directory(dir / "images_evaluation", ec))
+            throw Error("this folder holds neither images_background/ nor images_evaluation/", dir.string(),
+                        "Choose the folder where Omniglot's zip files were unzipped");
+    } else if (name == "fashion-mnist") {
+        if (!fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec))
+            throw Error("this folder holds no train-images-idx3-ubyte.gz", dir.string(),
+                        "Choose the folder with Fashion-MNIST's four .gz files");
+    } else {
+        throw Error("only cifar100, omniglot and fashion-mnist have a remembered folder, not '" + name + "'",
+                    name, "Give other datasets their folder in the spec, e.g. folder:DIR");
+    }
+    openDataset(name + ":" + fs::absolute(dir).string()); // a truncated or foreign file says so here
+    rememberLocation(name, dir);
 }
 
 } // namespace maml

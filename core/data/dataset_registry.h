@@ -43,4 +43,10 @@ struct DatasetInfo {
 };
 std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options = {});
 
+/// Checks that `dir` holds the dataset `name` ("cifar100", "omniglot" or "fashion-mnist") by
+/// opening it, then remembers the folder (core/data/dataset_locations.h), so that `name`
+/// without a folder finds it from now on, in the workbench and the CLI. Throws maml::Error
+/// saying what is wrong with the folder (nothing is remembered then).
+void chooseDatasetFolder(const std::string& name, const std::filesystem::path& dir);
+
 } // namespace maml

@@ -229,7 +229,7 @@ public:
                     throw failure(m_step, "", gone);
                 if (Clock::now() > deadline)
                     throw CollectiveFailure(missingAt(key, name, timeoutSeconds),
-                                            "rank " + std::to_string(m_o.rank), resumeHint());
+                                            "as seen from rank " + std::to_string(m_o.rank), resumeHint());
                 std::this_thread::sleep_for(pause);
                 pause = std::min(pause * 2, std::chrono::milliseconds(100));
             }
@@ -279,7 +279,7 @@ private:
             m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, m_o.rank, m_o.worldSize, options);
         } catch (const std::exception& e) {
             throw Error("the ranks could not connect to each other: " + firstLine(e),
-                        "rank " + std::to_string(m_o.rank),
+                        "as seen from rank " + std::to_string(m_o.rank),
                         "Gloo connects every pair of ranks on ephemeral TCP ports: allow TCP between the "
                         "machines, or set GLOO_SOCKET_IFNAME to the network interface that reaches them");
         }
@@ -317,7 +317,7 @@ private:
         spdlog::debug("distributed run stopped at {}: {}", step, who); // the caller reports it
 
         return CollectiveFailure("the distributed run stopped at " + step + ": " + who,
-                                 "rank " + std::to_string(m_o.rank), resumeHint());
+                                 "as seen from rank " + std::to_string(m_o.rank), resumeHint());
     }
 
     /// Ranks on this machine whose process exited or is stopped, as a sentence ("" if none).

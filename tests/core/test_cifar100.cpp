@@ -4,6 +4,7 @@
 #include "core/util/error.h"
 #include "test_support.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -166,4 +167,61 @@ TEST(Cifar100, AClassWithoutImagesIsAClearErrorWhereverItIsAsked)
         << out;
     EXPECT_NE(out.find("class 'rocket' has 0 images"), std::string::npos) << out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "x.png"));
+}
+
+TEST(Cifar100, AChosenFolderIsRememberedForTheWorkbenchAndTheCli)
+{
+    // The Data page's "Choose folder..." and `maml-cli datasets --remember`: cifar100 without a
+    // folder then opens the chosen copy, in this process and in the next.
+    TempDir tmp;
+    ::setenv("XDG_CONFIG_HOME", (tmp / "config").c_str(), 1);
+    ::setenv("XDG_CACHE_HOME", (tmp / "cache").c_str(), 1); // no downloaded copy there
+    const auto copy = tmp / "my-cifar";
+    test::writeCifarFolder(copy, 2, 1);
+    auto cifarRow = [] {
+        for (const auto& info : knownDatasets())
+            if (info.spec == "cifar100")
+                return info;
+        return DatasetInfo{};
+    };
+    EXPECT_FALSE(cifarRow().available);
+    EXPECT_NE(errorOf([] { openDataset("cifar100"); }).find("maml-cli fetch cifar100"), std::string::npos);
+
+    // A folder without CIFAR-100 is refused and nothing is remembered.
+    std::filesystem::create_directories(tmp / "empty");
+    const auto msg = errorOf([&] { chooseDatasetFolder("cifar100", tmp / "empty"); });
+    EXPECT_NE(msg.find("holds no CIFAR-100 binary files"), std::string::npos) << msg;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "config" / "maml-workbench" / "datasets.json"));
+    // A truncated copy is refused too: the folder is opened before it is remembered.
+    test::writeCifarFolder(tmp / "broken", 2, 1);
+    std::filesystem::resize_file(tmp / "broken" / "cifar-100-binary" / "train.bin", 5000);
+    EXPECT_FALSE(errorOf([&] { chooseDatasetFolder("cifar100", tmp / "broken"); }).empty());
+    EXPECT_FALSE(std::filesystem::exists(tmp / "config" / "maml-workbench" / "datasets.json"));
+
+    chooseDatasetFolder("cifar100", copy);
+    EXPECT_TRUE(cifarRow().available);
+    EXPECT_EQ(std::filesystem::path(cifarRow().location), copy);
+    EXPECT_EQ(openDataset("cifar100")->classNames().size(), 100u);
+
+    // The CLI, a new process, finds it; --remember checks a folder the same way.
+    std::string out;
+    EXPECT_EQ(test::runCommand(std::string(MAML_TEST_CLI) +
+                                   " sample --dataset cifar100 --split val --ways 5 "
+                                   "--shots 1 --queries 1 --out " +
+                                   (tmp / "e.png").string(),
+                               &out),
+              0)
+        << out;
+    EXPECT_EQ(test::runCommand(std::string(MAML_TEST_CLI) + " datasets --remember cifar100 " +
+                                   (tmp / "empty").string(),
+                               &out),
+              1);
+    EXPECT_NE(out.find("holds no CIFAR-100 binary files"), std::string::npos) << out;
+    EXPECT_EQ(openDataset("cifar100")->classNames().size(), 100u); // the good choice stays
+
+    // A hand-broken memory file counts as no memory, not as an error.
+    std::ofstream(tmp / "config" / "maml-workbench" / "datasets.json") << "{ not json";
+    EXPECT_FALSE(cifarRow().available);
+    ::unsetenv("XDG_CONFIG_HOME");
+    ::unsetenv("XDG_CACHE_HOME");
 }

@@ -1,6 +1,8 @@
 // Faults of distributed runs: a killed or hung worker stops the others with a message naming
 // it, and resume finishes the run; a port in use, an unreachable master and ranks started with
 // different settings are clear errors.
+#include "core/dist/collective.h"
+#include "core/dist/setup_check.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/trainer.h"
 #include "core/util/atomic_file.h"
@@ -10,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <map>
 #include <thread>
 
 #include <netinet/in.h>
@@ -174,6 +178,92 @@ TEST_F(DistFaults, RanksWithDifferentSettingsRefuseToStart)
                              "rank 0 but 2 on rank 1"))
             << readFile(m_dir / err);
     EXPECT_FALSE(fs::exists(m_dir / "run" / "config.json")); // refused before anything was written
+}
+
+TEST_F(DistFaults, TorchrunEnvironmentVariablesJoinTheRun)
+{
+    // Two ranks given only WORLD_SIZE, RANK, MASTER_ADDR and MASTER_PORT, as torchrun sets them.
+    test::writeDistConfig(m_dir, /*metaBatch=*/2, /*iterations=*/6, /*valEvery=*/3);
+    const auto run = m_dir / "run";
+    const std::string port = std::to_string(unusedPort());
+    ::setenv("WORLD_SIZE", "2", 1);
+    ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+    ::setenv("MASTER_PORT", port.c_str(), 1);
+    ::setenv("RANK", "0", 1);
+    CliProcess rank0(train("run", "--timeout 60"), m_dir / "out0", m_dir / "err0");
+    ::setenv("RANK", "1", 1);
+    CliProcess rank1(train("run", "--timeout 60"), m_dir / "out1", m_dir / "err1");
+    for (const char* name : {"WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "RANK"})
+        ::unsetenv(name);
+    EXPECT_EQ(rank0.wait(300s), 0) << readFile(m_dir / "err0");
+    EXPECT_EQ(rank1.wait(300s), 0) << readFile(m_dir / "err1");
+    // One run: rank 0 wrote it to the end, rank 1 logged beside it.
+    EXPECT_EQ(test::lastMetricsIteration(RunPaths{run}.metrics()), 6);
+    EXPECT_EQ(readCheckpointInfo(RunPaths{run}.last()).iteration, 6);
+    EXPECT_TRUE(fs::exists(run / "train.rank1.log"));
+}
+
+TEST_F(DistFaults, AMalformedEnvironmentVariableIsAClearError)
+{
+    test::writeDistConfig(m_dir, 2, 2, 2);
+    ::setenv("WORLD_SIZE", "two", 1);
+    std::string err;
+    const int code = test::runCli(train("run", ""), &err, 120s);
+    ::unsetenv("WORLD_SIZE");
+    EXPECT_EQ(code, 1);
+    EXPECT_TRUE(contains(err, "the environment variable WORLD_SIZE is not a number: 'two'")) << err;
+}
+
+/// Two ranks in one process: rank 0's view, with rank 1's fingerprint already published.
+class TwoRankStore : public Collective {
+public:
+    explicit TwoRankStore(std::string otherFingerprint)
+    {
+        m_values["maml/setup/1"] = std::move(otherFingerprint);
+    }
+    int rank() const override { return 0; }
+    int worldSize() const override { return 2; }
+    double timeoutSeconds() const override { return 1; }
+    void setStep(const std::string& step) override { m_step = step; }
+    std::string step() const override { return m_step; }
+    void allReduceSum(at::Tensor&) override { FAIL() << "the start-up check reduces nothing"; }
+    void publish(const std::string& key, const std::string& value) override { m_values[key] = value; }
+    std::string fetch(const std::string& key, double) override { return m_values.at(key); }
+    void remove(const std::string& key) override { m_values.erase(key); }
+    void barrier(const std::string&, double) override {}
+    void finish(double) override {}
+    double allReduceSeconds() const override { return 0; }
+    long allReduceCalls() const override { return 0; }
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::string m_step;
+};
+
+TEST(DistSetupCheck, RanksOfDifferentBuildsRefuseToStart)
+{
+    const nlohmann::json config = {{"ways", 5}, {"threads", 2}};
+    const auto ours = setupFingerprint(config);
+    auto theirs = ours;
+    theirs["build"] = "0.0.1 0123456789ab";
+    TwoRankStore store(theirs.dump());
+    try {
+        checkSameSetup(store, ours, 1);
+        FAIL() << "a rank of another build was accepted";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_TRUE(contains(what, "ranks 0 and 1 run different programs: build")) << what;
+        EXPECT_TRUE(contains(what, "0.0.1 0123456789ab")) << what;
+        EXPECT_TRUE(contains(what, "Install the same maml-cli build on every machine")) << what;
+    }
+}
+
+TEST(DistSetupCheck, RankLocalSettingsMayDiffer)
+{
+    // Threads and processes are each machine's own; the same build and settings pass.
+    const auto ours = setupFingerprint({{"ways", 5}, {"threads", 2}, {"processes", 1}});
+    TwoRankStore store(setupFingerprint({{"ways", 5}, {"threads", 8}, {"processes", 4}}).dump());
+    EXPECT_NO_THROW(checkSameSetup(store, ours, 1));
 }
 
 } // namespace

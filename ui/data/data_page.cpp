@@ -6,9 +6,11 @@
 #include "core/engine/image_task_source.h"
 #include "core/text/text_datasets.h"
 #include "core/text/text_task_source.h"
+#include "ui/common/dataset_download.h"
 #include "ui/common/dataset_image.h"
 #include "ui/workbench.h"
 
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -80,9 +82,15 @@ DataPage::DataPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_w
     m_summary->setObjectName(QStringLiteral("experimentSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_datasets = new QTableWidget(0, 3);
-    m_datasets->setHorizontalHeaderLabels({tr("Dataset"), tr("Status"), tr("Location / how to get it")});
+    m_datasets = new QTableWidget(0, 4);
+    m_datasets->setObjectName(QStringLiteral("datasetsTable"));
+    m_datasets->setHorizontalHeaderLabels(
+        {tr("Dataset"), tr("Status"), QString(), tr("Location / how to get it")});
     m_datasets->horizontalHeader()->setStretchLastSection(true);
+    m_datasetStatus = new QLabel;
+    m_datasetStatus->setObjectName(QStringLiteral("datasetStatus"));
+    m_datasetStatus->setWordWrap(true);
+    m_datasetStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_datasets->verticalHeader()->hide();
     m_datasets->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_datasets->setMaximumHeight(180);
@@ -104,6 +112,7 @@ DataPage::DataPage(Workbench* workbench, QWidget* parent) : QWidget(parent), m_w
     layout->addWidget(m_summary);
     layout->addWidget(new QLabel(tr("<b>Datasets on this machine</b>")));
     layout->addWidget(m_datasets);
+    layout->addWidget(m_datasetStatus);
     layout->addWidget(m_galleryTitle);
     layout->addWidget(m_gallery, 1);
 
@@ -153,11 +162,86 @@ void DataPage::refreshDatasets()
         spec->setToolTip(QString::fromStdString(info.description));
         m_datasets->setItem(row, 0, spec);
         m_datasets->setItem(row, 1, new QTableWidgetItem(info.available ? tr("available") : tr("missing")));
+        // A missing dataset that lives in a folder of its own: choose where it is (or download).
+        const QString name = QString::fromStdString(info.spec).section(QLatin1Char(':'), 0, 0);
+        const bool choosable = name == QLatin1String("cifar100") || name == QLatin1String("omniglot") ||
+                               name == QLatin1String("fashion-mnist");
+        m_datasets->setCellWidget(row, 2, !info.available && choosable ? rowActions(name) : nullptr);
         m_datasets->setItem(
-            row, 2,
+            row, 3,
             new QTableWidgetItem(QString::fromStdString(info.available ? info.location : info.howToGet)));
     }
     m_datasets->resizeColumnsToContents();
+    m_datasets->resizeRowsToContents();
+}
+
+QWidget* DataPage::rowActions(const QString& name)
+{
+    auto* box = new QWidget;
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(2, 0, 2, 0);
+    auto* choose = new QPushButton(tr("Choose folder..."));
+    choose->setObjectName(QStringLiteral("choose-") + name);
+    choose->setToolTip(tr("Point the workbench at a copy of %1 on this machine; it is remembered").arg(name));
+    row->addWidget(choose);
+    connect(choose, &QPushButton::clicked, this, [this, name] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the folder of %1").arg(name));
+        if (!dir.isEmpty())
+            chooseFolder(name, dir);
+    });
+    if (name == QLatin1String("cifar100")) {
+        auto* get = new QPushButton(m_download ? tr("Downloading...") : tr("Download (161 MiB)"));
+        get->setObjectName(QStringLiteral("download-cifar100"));
+        get->setEnabled(!m_download);
+        get->setToolTip(tr("Download CIFAR-100 from its authors' site (needs internet) into %1")
+                            .arg(QString::fromStdString((defaultCacheDir() / "cifar100").string())));
+        row->addWidget(get);
+        connect(get, &QPushButton::clicked, this, &DataPage::download);
+    }
+    return box;
+}
+
+bool DataPage::chooseFolder(const QString& name, const QString& dir)
+{
+    try {
+        chooseDatasetFolder(name.toStdString(), dir.toStdString());
+        m_datasetStatus->setText(
+            tr("%1 is now read from %2 (remembered for later sessions and for maml-cli).").arg(name, dir));
+        refreshDatasets();
+        return true;
+    } catch (const std::exception& e) {
+        m_datasetStatus->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
+                                     .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        return false;
+    }
+}
+
+QString DataPage::datasetStatus() const
+{
+    return m_datasetStatus->text();
+}
+
+void DataPage::download()
+{
+    if (m_download)
+        return;
+    m_download = new DatasetDownload(this);
+    connect(m_download, &DatasetDownload::progress, this, [this](qint64 done, qint64 total) {
+        m_datasetStatus->setText(
+            total > 0 ? tr("Downloading CIFAR-100: %1 of %2 MiB").arg(done >> 20).arg(total >> 20)
+                      : tr("Downloading CIFAR-100: %1 MiB").arg(done >> 20));
+    });
+    connect(m_download, &DatasetDownload::finished, this, [this](bool ok, const QString& message) {
+        m_download->deleteLater();
+        m_download = nullptr;
+        m_datasetStatus->setText(
+            ok ? message
+               : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        refreshDatasets();
+    });
+    m_download->start();
+    m_datasetStatus->setText(tr("Downloading CIFAR-100..."));
+    refreshDatasets();
 }
 
 void DataPage::loadGallery()

@@ -11,6 +11,7 @@ class QTableWidget;
 
 namespace maml::ui {
 
+class DatasetDownload;
 class Workbench;
 
 class DataPage final : public QWidget {
@@ -21,6 +22,14 @@ public:
     /// True while class thumbnails are being loaded (screenshots wait for it).
     bool isLoading() const { return m_loading; }
 
+    /// What "Choose folder..." on a missing row does once a folder is picked: checks that `dir`
+    /// holds dataset `name` (cifar100, omniglot, fashion-mnist), remembers it for this and later
+    /// sessions and the CLI (core/data/dataset_locations.h) and refreshes the table. False, with
+    /// the reason under the table, when the folder does not hold it.
+    bool chooseFolder(const QString& name, const QString& dir);
+    /// The line under the datasets table (what was chosen, downloaded, or went wrong).
+    QString datasetStatus() const;
+
 Q_SIGNALS:
     void newExperimentRequested();
     void openExperimentRequested();
@@ -29,11 +38,15 @@ Q_SIGNALS:
 private:
     void refreshSummary();
     void refreshDatasets();
+    QWidget* rowActions(const QString& name);
+    void download();
     void loadGallery();
 
     Workbench* m_workbench;
     QLabel* m_summary = nullptr;
     QTableWidget* m_datasets = nullptr;
+    QLabel* m_datasetStatus = nullptr;
+    DatasetDownload* m_download = nullptr; ///< while CIFAR-100 downloads
     QListWidget* m_gallery = nullptr;
     QLabel* m_galleryTitle = nullptr;
     bool m_loading = false;

@@ -3,7 +3,7 @@
 #include "core/data/dataset_registry.h"
 #include "core/engine/data_kind.h"
 #include "core/text/text_datasets.h"
-#include "ui/experiment/dataset_download.h"
+#include "ui/common/dataset_download.h"
 
 #include <QComboBox>
 #include <QFileDialog>

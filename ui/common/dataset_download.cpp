@@ -1,4 +1,4 @@
-#include "ui/experiment/dataset_download.h"
+#include "ui/common/dataset_download.h"
 
 #include "core/data/dataset_registry.h"
 #include "core/data/downloader.h"
