@@ -8,6 +8,10 @@ spends inside the all-reduce (metrics.jsonl's allreduce_seconds); then the all-r
 
     /usr/bin/python3 bench/bench_dist.py                  # both shapes, 2 repetitions
     /usr/bin/python3 bench/bench_dist.py --iters 4 --warmup 1 --reps 1 --shapes omniglot   # a quick check
+    /usr/bin/python3 bench/bench_dist.py --model-only results.json   # the on-paper table again
+
+Then, on paper from those measurements, the expected speed-up on 8, 32 and 128 machines (each like
+this one: one process x 2 threads), over a ring all-reduce at 1 and 10 Gbit/s (model()).
 
 Timings mean something only on an otherwise idle machine: the load average (1 minute) and the other
 processes using CPU are printed before and after, and the JSON output records them.
@@ -91,6 +95,60 @@ def allreduce(bench, elements, world, reps):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+# The on-paper model (docs/distributed.md). Per meta-iteration on M machines, each like this one
+# (one process x 2 threads):
+#   T(M) = ceil(B / M) * t_task + ring(M)
+#   ring(M) = 2 (M - 1) / M * bytes / bandwidth + 2 (M - 1) * latency
+# t_task = (seconds per iteration of the 1-process run) / B: one task's sampling, forward, inner
+# loop and meta-backward with everything else of an iteration spread over the tasks. What does not
+# shrink with more machines (one Adam step and the gradient norm over ~0.1 M parameters) is
+# well under a millisecond, so the model leaves it out. Latency per ring step: 50 us at 10 Gbit/s
+# and 100 us at 1 Gbit/s (typical TCP over Ethernet; assumed, not measured: loopback has no wire).
+LINKS = {"1 Gbit/s": (1e9 / 8, 100e-6), "10 Gbit/s": (10e9 / 8, 50e-6)}
+MACHINES = [1, 2, 8, 32, 128]
+
+
+def ring_seconds(nbytes, machines, bandwidth, latency):
+    if machines == 1:
+        return 0.0
+    return 2.0 * (machines - 1) / machines * nbytes / bandwidth + 2 * (machines - 1) * latency
+
+
+def model(rows, sizes, meta_batches):
+    """Prints, per shape and link, the expected seconds per meta-iteration and speed-up."""
+    by = {(r["shape"], r["variant"]): r for r in rows}
+    out = []
+    for shape, params in sizes.items():
+        one = by.get((shape, "1 process x 2 threads"))
+        if not one:
+            continue
+        B = meta_batches[shape]
+        t_iter = 1.0 / one["iters_per_s"]
+        t_task = t_iter / B
+        nbytes = 4 * (params + 21)  # the gradient, the 'used' counts, loss, accuracy, stop
+        print("\n%s shape: %d parameters (%.0f KB all-reduced), meta-batch %d, one task %.0f ms on one "
+              "machine (2 threads)" % (shape, params, nbytes / 1024, B, 1000 * t_task))
+        print("| machines | tasks per machine | %s |" % " | ".join(
+            "%s: s/iteration, speed-up, all-reduce share" % k for k in LINKS))
+        print("|---|---|" + "---|" * len(LINKS))
+        for m in MACHINES:
+            cells = []
+            for link, (bw, lat) in LINKS.items():
+                ring = ring_seconds(nbytes, m, bw, lat)
+                t = -(-B // m) * t_task + ring
+                cells.append("%.3f s, %.1fx, %.1f%%" % (t, t_iter / t, 100 * ring / t))
+                out.append({"shape": shape, "machines": m, "link": link, "s_per_iter": t,
+                            "speedup": t_iter / t, "ring_s": ring})
+            print("| %d | %d | %s |" % (m, -(-B // m), " | ".join(cells)))
+        # Below which meta-batch do M machines stop paying? Each machine needs at least one task,
+        # and its share must cost more than the ring: B >= M * max(1, ring / t_task).
+        for link, (bw, lat) in LINKS.items():
+            need = ["%d machines: B >= %d" % (m, m * max(1, -(-ring_seconds(nbytes, m, bw, lat) // t_task)))
+                    for m in MACHINES[2:]]
+            print("  %s: more machines pay only while %s" % (link, "; ".join(need)))
+    return out
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build", "release"))
@@ -99,7 +157,15 @@ def main(argv):
     ap.add_argument("--warmup", type=int, default=2, help="untimed meta-iterations first")
     ap.add_argument("--reps", type=int, default=2, help="repetitions, the order flipping each time")
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--model-only", default=None, metavar="JSON",
+                    help="print the on-paper table from an earlier --json-out file, running nothing")
     args = ap.parse_args(argv)
+    meta_batches = {shape: SHAPES[shape]["meta_batch"] for shape in SHAPES}
+    if args.model_only:
+        with open(args.model_only) as f:
+            saved = json.load(f)
+        model(saved["rows"], saved["parameters"], meta_batches)
+        return
     cli = os.path.join(args.build_dir, "app", "maml-cli")
     bench = os.path.join(args.build_dir, "bench", "bench_allreduce")
     workdir = tempfile.mkdtemp(prefix="bench-dist-")
@@ -132,10 +198,12 @@ def main(argv):
     for r in ar:
         print("  %d float32 (%d KB): %.3f ms (min %.3f ms)" % (r["elements"], r["bytes"] // 1024,
                                                                1000 * r["median_s"], 1000 * r["min_s"]))
+    projected = model(rows, sizes, meta_batches)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"load_before": before, "load_after": after, "rows": rows, "allreduce": ar,
-                       "parameters": sizes, "iters": args.iters, "warmup": args.warmup}, f, indent=2)
+                       "parameters": sizes, "iters": args.iters, "warmup": args.warmup,
+                       "model": projected}, f, indent=2)
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -170,8 +170,8 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
     out.push_back(
         {"cifar100", "CIFAR-100: 100 classes of 32x32 colour photos (CIFAR-FS and FC100 splits)",
          Cifar100Dataset::looksComplete(cifar), cifar.string(),
-         "maml-cli fetch cifar100 (downloads 161 MiB), or choose a copy's folder (the Data page, or "
-         "maml-cli datasets --remember cifar100 DIR), or cifar100:DIR"});
+         "maml-cli fetch cifar100 (downloads 161 MiB); a copy elsewhere: Choose folder... on the workbench's "
+         "Data page, maml-cli datasets --remember cifar100 DIR, or cifar100:DIR"});
     const auto omni = findOmniglot(options);
     out.push_back({omni ? "omniglot:" + omni->string() : "omniglot:DIR",
                    "Omniglot: handwritten characters of 30 (+20) alphabets, 105x105 -> 28x28",

@@ -166,6 +166,13 @@ StudyBatch sampleStudyBatch(const EpisodeSampler& sampler, uint64_t seed, int ou
 }
 
 struct EpisodePrefetcher::Impl {
+    Impl(const EpisodeSampler& sampler, uint64_t seed, int batchSize, uint64_t firstBatch, size_t depth,
+         int taskBegin, int taskEnd)
+        : sampler(sampler), seed(seed), batchSize(batchSize), nextToProduce(firstBatch), depth(depth),
+          taskBegin(taskBegin), taskEnd(taskEnd)
+    {
+    }
+
     const EpisodeSampler& sampler;
     uint64_t seed;
     int batchSize;

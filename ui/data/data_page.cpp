@@ -166,10 +166,14 @@ void DataPage::refreshDatasets()
         const QString name = QString::fromStdString(info.spec).section(QLatin1Char(':'), 0, 0);
         const bool choosable = name == QLatin1String("cifar100") || name == QLatin1String("omniglot") ||
                                name == QLatin1String("fashion-mnist");
-        m_datasets->setCellWidget(row, 2, !info.available && choosable ? rowActions(name) : nullptr);
-        m_datasets->setItem(
-            row, 3,
-            new QTableWidgetItem(QString::fromStdString(info.available ? info.location : info.howToGet)));
+        if (!info.available && choosable)
+            m_datasets->setCellWidget(row, 2, rowActions(name));
+        else
+            m_datasets->removeCellWidget(row, 2);
+        auto* where =
+            new QTableWidgetItem(QString::fromStdString(info.available ? info.location : info.howToGet));
+        where->setToolTip(where->text()); // the whole text where the column cuts it
+        m_datasets->setItem(row, 3, where);
     }
     m_datasets->resizeColumnsToContents();
     m_datasets->resizeRowsToContents();
