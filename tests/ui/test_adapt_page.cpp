@@ -12,6 +12,7 @@
 #include "ui/adapt/class_bin.h"
 #include "ui/adapt/query_area.h"
 #include "ui/common/dataset_image.h"
+#include "ui/common/image_tile.h"
 #include "ui/workbench.h"
 
 #include <QDropEvent>
@@ -206,6 +207,32 @@ private Q_SLOTS:
         page.exportTo(m_dir.filePath(QStringLiteral("after-reset.pt")));
         QTRY_VERIFY_WITH_TIMEOUT(page.message().contains(QStringLiteral("nothing adapted yet")), 60000);
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("after-reset.pt"))));
+    }
+
+    void anEpisodeImageSavedToAFileDropsOnABin()
+    {
+        // The Episodes page's tiles: "Save image..." writes the image at its own resolution (not
+        // the zoomed picture), and the file drops on a class bin like any other.
+        auto ds = DatasetCache::instance().open(m_config.dataset, {m_config.imageSize, m_config.channels});
+        const QImage original = datasetImage(*ds, ds->splitClasses(m_config.testSplit)[0], 0);
+        ImageTile tile(original, 4.0);
+        QVERIFY(tile.pixmap().width() >= 4 * original.width());
+        const QString path = m_dir.filePath(QStringLiteral("saved-tile.png"));
+        QString error;
+        QVERIFY2(tile.saveImage(path, &error), qPrintable(error));
+        const QImage saved(path);
+        QCOMPARE(saved.size(), original.size());
+        QCOMPARE(saved.convertToFormat(original.format()), original);
+        QVERIFY(!tile.saveImage(QStringLiteral("/proc/no-such-dir/x.png"), &error));
+        QVERIFY2(error.contains(QStringLiteral("/proc/no-such-dir/x.png")), qPrintable(error));
+
+        Workbench workbench;
+        AdaptPage page(&workbench);
+        page.loadCheckpoint(m_checkpoint);
+        QTRY_VERIFY_WITH_TIMEOUT(page.isModelLoaded(), 60000);
+        std::unique_ptr<QMimeData> mime(urls({path}));
+        QVERIFY(dropOn(page.bins()[0], mime.get()));
+        QCOMPARE(page.bins()[0]->files().size(), 1);
     }
 
     void exportWaitsForAnAdaptedModel()

@@ -2,13 +2,20 @@
 
 #include <QApplication>
 #include <QBuffer>
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDrag>
 #include <QFile>
+#include <QFileDialog>
+#include <QImageWriter>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -48,6 +55,35 @@ QString ImageTile::writeDragFile(const QImage& image, const QString& hint)
     if (file.open(QIODevice::WriteOnly))
         file.write(png);
     return path;
+}
+
+bool ImageTile::saveImage(const QString& path, QString* error) const
+{
+    QSaveFile file(path);
+    QImageWriter writer(&file, "PNG");
+    const bool ok = file.open(QIODevice::WriteOnly) && writer.write(m_image) && file.commit();
+    if (!ok && error)
+        *error = tr("Could not save %1: %2")
+                     .arg(path, writer.error() != QImageWriter::UnknownError ? writer.errorString()
+                                                                             : file.errorString());
+    return ok;
+}
+
+void ImageTile::contextMenuEvent(QContextMenuEvent* event)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Save image..."), this, [this] {
+        QString name = m_dragText.isEmpty() ? QStringLiteral("image") : m_dragText;
+        name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("_"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save the image (%1x%2)").arg(m_image.width()).arg(m_image.height()),
+            QDir::home().filePath(name + QStringLiteral(".png")), tr("PNG image (*.png)"));
+        QString error;
+        if (!path.isEmpty() && !saveImage(path, &error))
+            QMessageBox::warning(this, tr("Save image"), error);
+    });
+    menu.addAction(tr("Copy image"), this, [this] { QGuiApplication::clipboard()->setImage(m_image); });
+    menu.exec(event->globalPos());
 }
 
 void ImageTile::mousePressEvent(QMouseEvent* event)

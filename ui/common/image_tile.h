@@ -1,5 +1,6 @@
 #pragma once
-// A picture in a grid that can be dragged out (to the Adapt page's bins, or a file manager).
+// A picture in a grid that can be dragged out (to the Adapt page's bins, or a file manager), or
+// saved and copied from its context menu.
 
 #include <QImage>
 #include <QLabel>
@@ -21,7 +22,12 @@ public:
     /// Writes `image` as a PNG in the drag folder and returns its path.
     static QString writeDragFile(const QImage& image, const QString& hint);
 
+    /// Saves the image at its own resolution (not the zoomed picture) as `path`, through a
+    /// temporary file renamed into place. False with the reason in `error` if it cannot.
+    bool saveImage(const QString& path, QString* error = nullptr) const;
+
 protected:
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
 

@@ -66,7 +66,7 @@ QLayout* EpisodeView::imageStrip(const QVector<EpisodeTile>& tiles, const QStrin
         auto* w = new ImageTile(tile.image, m_zoom);
         w->setDragText(name);
         w->setToolTip(
-            tr("%1 (%2) - drag it to the Adapt page's bins or query area")
+            tr("%1 (%2) - drag it to the Adapt page's bins or query area; right-click to save or copy it")
                 .arg(tile.source.isEmpty() ? name : tile.source, queries ? tr("query") : tr("support")));
         w->setObjectName(queries ? QStringLiteral("queryTile") : QStringLiteral("supportTile"));
         strip->addWidget(w);

@@ -75,7 +75,7 @@ void EpisodesPage::showMode()
                                "classify. Drag a sentence to a text box of the Adapt page.")
                           : tr("<h2>2. Episodes</h2>A task as the meta-learner sees it: K labelled "
                                "support images per class, then the query images it must classify. "
-                               "Drag any image to the Adapt page."));
+                               "Drag any image to the Adapt page, or right-click it to save or copy it."));
     const QString splits[] = {QString::fromStdString(c.trainSplit), QString::fromStdString(c.valSplit),
                               QString::fromStdString(c.testSplit)};
     const QString names[] = {tr("meta-training"), tr("validation"), tr("test")};
