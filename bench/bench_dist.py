@@ -35,7 +35,8 @@ BASE = {"model": "conv4", "batch_norm": "batch", "first_order": False, "grad_cli
         "meta_lr": 0.001, "inner_steps_eval": 0, "val_episodes": 1, "eval_episodes": 1, "log_every": 1}
 SHAPES = {
     # The study: CIFAR 5-way 10-shot, 20 tasks, Conv-4 32 filters, 5 second-order inner steps.
-    "study": dict(BASE, dataset="cifar100:" + CIFAR, image_size=32, channels=3,
+    # (The development copy's CIFAR-FS test classes hold no images: the val classes stand in.)
+    "study": dict(BASE, dataset="cifar100:" + CIFAR, test_split="val", image_size=32, channels=3,
                   ways=5, shots=10, queries=15, filters=32, inner_steps_train=5, inner_lr=0.01, meta_batch=20),
     # Finn et al.'s Omniglot 5-way 1-shot: meta-batch 32, 64 filters, 1 inner step (the Glyphs data has
     # Omniglot's shape, 28x28x1, and is built in).
@@ -58,8 +59,12 @@ def conv4_parameters(c):
 def load():
     with open("/proc/loadavg") as f:
         avg = float(f.read().split()[0])
-    ps = subprocess.run(["ps", "-eo", "pcpu,args", "--sort=-pcpu"], capture_output=True, text=True).stdout
-    busy = [line.strip() for line in ps.splitlines()[1:] if line.strip() and float(line.split()[0]) > 20]
+    # Stopped processes (state T, e.g. a training run paused with SIGSTOP for the benchmark) take
+    # no CPU, whatever their lifetime average says.
+    ps = subprocess.run(["ps", "-eo", "pcpu,stat,args", "--sort=-pcpu"], capture_output=True, text=True).stdout
+    busy = [line.strip() for line in ps.splitlines()[1:]
+            if line.strip() and float(line.split()[0]) > 20 and not line.split()[1].startswith("T")
+            and "bench_dist.py" not in line]
     return avg, busy[:5]
 
 
