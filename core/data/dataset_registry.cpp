@@ -42,6 +42,20 @@ fs::path cacheDirOf(const DatasetOptions& options)
     return options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
 }
 
+/// Whether `dir` holds Omniglot (either of its two unzipped folders).
+bool holdsOmniglot(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_directory(dir / "images_background", ec) || fs::is_directory(dir / "images_evaluation", ec);
+}
+
+/// Whether `dir` holds Fashion-MNIST (its training images file).
+bool holdsFashionMnist(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec);
+}
+
 /// Where `omniglot` without a folder looks: $MAML_OMNIGLOT_DIR, then <cache>/omniglot, then
 /// the folder the user chose once (core/data/dataset_locations.h). Nothing else: the product
 /// reads only folders the user names.
@@ -73,22 +87,18 @@ fs::path cifarFolder(const DatasetOptions& options)
 fs::path fashionMnistFolder()
 {
     const fs::path packaged = FashionMnistDataset::defaultFolder();
-    std::error_code ec;
-    if (fs::is_regular_file(packaged / "train-images-idx3-ubyte.gz", ec))
+    if (holdsFashionMnist(packaged))
         return packaged;
-    if (auto chosen = rememberedLocation("fashion-mnist");
-        chosen && fs::is_regular_file(*chosen / "train-images-idx3-ubyte.gz", ec))
+    if (auto chosen = rememberedLocation("fashion-mnist"); chosen && holdsFashionMnist(*chosen))
         return *chosen;
     return packaged;
 }
 
 std::optional<fs::path> findOmniglot(const DatasetOptions& options)
 {
-    for (const auto& d : omniglotCandidates(options)) {
-        std::error_code ec;
-        if (fs::is_directory(d / "images_background", ec) || fs::is_directory(d / "images_evaluation", ec))
+    for (const auto& d : omniglotCandidates(options))
+        if (holdsOmniglot(d))
             return d;
-    }
     return std::nullopt;
 }
 
@@ -164,7 +174,7 @@ std::vector<DatasetInfo> knownDatasets(const DatasetOptions& options)
                    "Debian package's dependencies, install them)"});
     const fs::path fm = fashionMnistFolder();
     out.push_back({"fashion-mnist", "Fashion-MNIST: 10 clothing classes, 28x28 grayscale",
-                   fs::is_regular_file(fm / "train-images-idx3-ubyte.gz"), fm.string(),
+                   holdsFashionMnist(fm), fm.string(),
                    "sudo apt-get install dataset-fashion-mnist (packaging/install-deps.sh)"});
     const fs::path cifar = cifarFolder(options);
     out.push_back(
@@ -195,12 +205,11 @@ void chooseDatasetFolder(const std::string& name, const fs::path& dir)
                         "Choose the folder that holds cifar-100-binary/ (train.bin, test.bin, "
                         "fine_label_names.txt, coarse_label_names.txt), or that folder itself");
     } else if (name == "omniglot") {
-        if (!fs::is_directory(dir / "images_background", ec) &&
-            !fs::is_directory(dir / "images_evaluation", ec))
+        if (!holdsOmniglot(dir))
             throw Error("this folder holds neither images_background/ nor images_evaluation/", dir.string(),
                         "Choose the folder where Omniglot's zip files were unzipped");
     } else if (name == "fashion-mnist") {
-        if (!fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec))
+        if (!holdsFashionMnist(dir))
             throw Error("this folder holds no train-images-idx3-ubyte.gz", dir.string(),
                         "Choose the folder with Fashion-MNIST's four .gz files");
     } else {

@@ -105,20 +105,9 @@ TEST(DistShare, ContiguousSharesCoverEveryTaskOnce)
         }
 }
 
-class DistEquality : public ::testing::Test {
+class DistEquality : public test::DistRunTest {
 protected:
-    void SetUp() override { m_dir = test::tempDir("dist-equality"); }
-    void TearDown() override
-    {
-        if (!HasFailure())
-            fs::remove_all(m_dir);
-    }
-    std::string train(const std::string& run, const std::string& extra)
-    {
-        return "train --config " + (m_dir / "config.json").string() + " --run-dir " + (m_dir / run).string() +
-               " " + extra;
-    }
-    fs::path m_dir;
+    DistEquality() : DistRunTest("dist-equality") {}
 };
 
 TEST_F(DistEquality, OneTwoAndThreeProcessesGiveTheSameParameters)

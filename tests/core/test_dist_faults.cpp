@@ -61,19 +61,9 @@ int unusedPort()
     return ListeningSocket().port();
 }
 
-class DistFaults : public ::testing::Test {
+class DistFaults : public test::DistRunTest {
 protected:
-    void SetUp() override { m_dir = test::tempDir("dist-faults"); }
-    void TearDown() override
-    {
-        if (!HasFailure())
-            fs::remove_all(m_dir);
-    }
-    std::string train(const std::string& run, const std::string& extra)
-    {
-        return "train --config " + (m_dir / "config.json").string() + " --run-dir " + (m_dir / run).string() +
-               " " + extra;
-    }
+    DistFaults() : DistRunTest("dist-faults") {}
     /// Waits until the run's metrics reach `iteration` (false after `limit`).
     bool waitForIteration(const fs::path& run, int64_t iteration, CliProcess& p, std::chrono::seconds limit)
     {
@@ -85,7 +75,6 @@ protected:
         }
         return false;
     }
-    fs::path m_dir;
 };
 
 TEST_F(DistFaults, AKilledWorkerStopsTheRunAndResumeFinishesIt)

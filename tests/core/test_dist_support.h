@@ -3,7 +3,9 @@
 #pragma once
 
 #include "core/engine/config.h"
+#include "test_maml_support.h"
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -32,6 +34,29 @@ public:
 private:
     int m_pid = -1;
     int m_code = -2;
+};
+
+/// A test with its own temporary folder (removed unless the test failed, so a failure leaves
+/// its runs to look at) holding config.json and the run folders; `train` builds the command line.
+class DistRunTest : public ::testing::Test {
+protected:
+    explicit DistRunTest(std::string folder) : m_folder(std::move(folder)) {}
+    void SetUp() override { m_dir = tempDir(m_folder); }
+    void TearDown() override
+    {
+        if (!HasFailure())
+            std::filesystem::remove_all(m_dir);
+    }
+    /// `train` on dir/config.json into dir/`run`, then `extra`.
+    std::string train(const std::string& run, const std::string& extra) const
+    {
+        return "train --config " + (m_dir / "config.json").string() + " --run-dir " + (m_dir / run).string() +
+               " " + extra;
+    }
+    std::filesystem::path m_dir;
+
+private:
+    std::string m_folder;
 };
 
 /// Runs maml-cli to the end (at most `limit`); returns the exit code, stderr in `err` if given.

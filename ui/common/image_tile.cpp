@@ -20,6 +20,13 @@
 #include <QUrl>
 
 namespace maml::ui {
+namespace {
+/// `hint` as a file name: every character but letters, digits, '_' and '-' becomes '_'.
+QString safeFileName(QString hint)
+{
+    return hint.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("_"));
+}
+} // namespace
 
 ImageTile::ImageTile(const QImage& image, double zoom, QWidget* parent) : QLabel(parent), m_image(image)
 {
@@ -48,9 +55,8 @@ QString ImageTile::writeDragFile(const QImage& image, const QString& hint)
         image.save(&buffer, "PNG");
     }
     const auto hash = QCryptographicHash::hash(png, QCryptographicHash::Sha1).toHex().left(12);
-    QString safe = hint;
-    safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("_"));
-    const QString path = QDir(dir).filePath(safe + QLatin1Char('-') + hash + QStringLiteral(".png"));
+    const QString path =
+        QDir(dir).filePath(safeFileName(hint) + QLatin1Char('-') + hash + QStringLiteral(".png"));
     QFile file(path);
     if (file.open(QIODevice::WriteOnly))
         file.write(png);
@@ -73,8 +79,7 @@ void ImageTile::contextMenuEvent(QContextMenuEvent* event)
 {
     QMenu menu(this);
     menu.addAction(tr("Save image..."), this, [this] {
-        QString name = m_dragText.isEmpty() ? QStringLiteral("image") : m_dragText;
-        name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("_"));
+        const QString name = safeFileName(m_dragText.isEmpty() ? QStringLiteral("image") : m_dragText);
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Save the image (%1x%2)").arg(m_image.width()).arg(m_image.height()),
             QDir::home().filePath(name + QStringLiteral(".png")), tr("PNG image (*.png)"));
