@@ -6,6 +6,9 @@ the same meta-gradient, then time both, alternating, several repetitions, and pr
     /usr/bin/python3 bench/run.py --quick         # fewer repetitions, canonical settings only
     /usr/bin/python3 bench/run.py --ablation      # also: our plain path, torch's operators (each), glibc malloc untuned,
                                                   # and the reference with the same malloc tuning
+    /usr/bin/python3 bench/run.py --check-only    # only the meta-gradient checks (MAML and each MAML++ part)
+    /usr/bin/python3 bench/run.py --memory        # checks, then peak memory and time at 5, 10 and 20 inner
+                                                  # steps with and without recomputing them (checkpoint_inner_steps)
 
 Each measurement is a fresh process (warm-up iterations, then timed ones; its median). For each
 setting and thread count the implementations run one after the other, the order flipping every
@@ -55,23 +58,103 @@ def run_json(cmd, env=None):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def check(binary, workdir, settings):
-    """Checks the canonical settings among `settings` (the study's is the same code, bigger)."""
+# MAML++ parts checked one by one and together, on the canonical second-order setting. The
+# third element: flags for our side only (the reference has one way to compute).
+MSL = ["--multi-step-loss", "--msl-iterations", "100", "--iteration", "30"]
+ALL = ["--lslr", "--per-step-bn", "--cosine-meta-lr", "--run-iterations", "100"] + MSL
+MAMLPP_CHECKS = [
+    ("LSLR", ["--lslr"], []),
+    ("multi-step loss", MSL, []),
+    ("per-step BN", ["--per-step-bn"], []),
+    ("derivative-order annealing (first-order phase)", ["--first-order-iterations", "50", "--iteration", "10"], []),
+    ("cosine meta-lr", ["--cosine-meta-lr", "--run-iterations", "100", "--iteration", "37"], []),
+    ("all MAML++", ALL, []),
+    ("all MAML++, first-order phase", ALL + ["--first-order-iterations", "50"], []),
+    ("MAML, inner steps recomputed", [], ["--checkpoint-inner-steps"]),
+    ("all MAML++, inner steps recomputed", ALL, ["--checkpoint-inner-steps"]),
+]
+
+
+def check_case(binary, workdir, label, export_flags, our_flags):
+    """Our plain path (operators on 2 threads) is compared with the reference on 2 threads, our
+    task-parallel path (each task on 1 operator thread) with the reference on 1 thread: float32
+    sums in another order differ, and the LSLR rates' gradients (sums over every weight of
+    products of gradients, with much cancellation) move by ~1e-3 relative with the operator
+    threads alone, in the reference as in ours."""
+    prefix = os.path.join(workdir, "check-" + "".join(c if c.isalnum() else "-" for c in label))
+    ok, results = True, []
+    for threads, path in (("2", "plain"), ("1", "parallel")):
+        case = prefix + "-t" + threads
+        run_json([PYTHON, os.path.join(HERE, "reference_maml.py"), "export", "--out", case,
+                  "--threads", threads] + export_flags + COMMON)
+        proc = subprocess.run([binary, "check", "--case", case, "--threads", "2"] + our_flags,
+                              capture_output=True, text=True)
+        lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            print("  %-48s bench_maml check failed: %s" % (label, proc.stderr.strip()))
+            ok = False
+            continue
+        for r in lines:
+            if r["path"].startswith("parallel") != (path == "parallel"):
+                continue  # the other export's path (a "plain (parallel off)" run is a plain one)
+            results.append(r)
+            ok = ok and r["agrees"]
+            extra = ""
+            if r.get("running_stats_relative_error"):
+                extra += "  running stats %.1e" % r["running_stats_relative_error"]
+            if r.get("meta_lr") != r.get("reference_meta_lr") or r.get("reference_meta_lr") != 1e-3:
+                extra += "  meta-lr %.6g vs %.6g" % (r["meta_lr"], r["reference_meta_lr"])
+            print("  %-48s %-30s rel.err %.2e  max|diff| %.2e  loss %.6f vs %.6f%s  %s" % (
+                label, r["path"], r["relative_error"], r["max_abs_diff"], r["loss"],
+                r["reference_loss"], extra, "agrees" if r["agrees"] else "DISAGREES"), flush=True)
+    return ok, results
+
+
+def check(binary, workdir, settings, mamlpp=True):
+    """Checks the canonical settings among `settings` (the study's is the same code, bigger),
+    then each MAML++ part alone and together (canonical second-order setting)."""
     print("Meta-gradient check (same weights and episodes; relative L2 error vs the reference):")
     ok = True
-    for name in [s for s in settings if s.startswith("canonical")]:
-        prefix = os.path.join(workdir, name.split()[1])
-        run_json([PYTHON, os.path.join(HERE, "reference_maml.py"), "export", "--out", prefix,
-                  "--threads", "2"] + SETTINGS[name] + COMMON)
-        proc = subprocess.run([binary, "check", "--case", prefix, "--threads", "2"],
-                              capture_output=True, text=True)
-        for line in proc.stdout.splitlines():
-            r = json.loads(line)
-            print("  %-20s %-8s rel.err %.2e  max|diff| %.2e  loss %.6f vs %.6f  %s" % (
-                name, r["path"], r["relative_error"], r["max_abs_diff"], r["loss"],
-                r["reference_loss"], "agrees" if r["agrees"] else "DISAGREES"))
-        ok = ok and proc.returncode == 0
+    cases = [(name, SETTINGS[name], []) for name in settings if name.startswith("canonical")]
+    if mamlpp:
+        cases += [(label, SETTINGS["canonical 2nd-order"] + flags, ours) for label, flags, ours in MAMLPP_CHECKS]
+    for label, flags, ours in cases:
+        good, _ = check_case(binary, workdir, label, flags, ours)
+        ok = ok and good
     return ok
+
+
+def memory(binary, threads, reps):
+    """Peak RSS and time per meta-iteration at 5, 10 and 20 second-order inner steps, with the
+    inner steps' graphs kept (MAML's usual way) and recomputed in the backward pass."""
+    print("Memory (canonical 2nd-order setting, %s thread(s); each line one process):" % threads)
+    rows = []
+    for steps in (5, 10, 20):
+        results = {}
+        for rep in range(reps):
+            order = [False, True] if rep % 2 == 0 else [True, False]
+            for ckpt in order:
+                setting = list(SETTINGS["canonical 2nd-order"])
+                setting[setting.index("--steps") + 1] = str(steps)
+                args = [binary, "time"] + setting + COMMON + [
+                    "--threads", str(threads), "--iters", "3", "--warmup", "1"]
+                if ckpt:
+                    args.append("--checkpoint-inner-steps")
+                r = run_json(args)[0]
+                results.setdefault(ckpt, []).append(r)
+                print("  %2d steps %-10s %.3f s/it  %d MiB" % (
+                    steps, "recomputed" if ckpt else "kept", r["median_s"], r["peak_rss_kb"] // 1024), flush=True)
+        rows.append((steps, results))
+    lines = ["| inner steps | graphs kept: s/it | peak RSS | recomputed: s/it | peak RSS | time ratio |",
+             "|---|---|---|---|---|---|"]
+    for steps, results in rows:
+        kept_s = statistics.median(r["median_s"] for r in results[False])
+        kept_m = statistics.median(r["peak_rss_kb"] for r in results[False]) / 1024
+        ck_s = statistics.median(r["median_s"] for r in results[True])
+        ck_m = statistics.median(r["peak_rss_kb"] for r in results[True]) / 1024
+        lines.append("| %d | %.3f | %.0f MiB | %.3f | %.0f MiB | %.2fx |" % (
+            steps, kept_s, kept_m, ck_s, ck_m, ck_s / kept_s))
+    return "\n".join(lines)
 
 
 def variants(binary, ablation):
@@ -133,6 +216,10 @@ def main(argv):
     ap.add_argument("--iters", type=int, default=None, help="timed meta-iterations per process")
     ap.add_argument("--warmup", type=int, default=None, help="untimed meta-iterations first")
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--check-only", action="store_true", help="only the meta-gradient checks")
+    ap.add_argument("--memory", action="store_true",
+                    help="checks, then memory and time at 5/10/20 inner steps, graphs kept vs recomputed")
+    ap.add_argument("--no-mamlpp-check", action="store_true", help="check plain MAML only")
     args = ap.parse_args(argv)
     binary = args.binary or build(args.build_dir)
     workdir = os.path.join(args.build_dir, "bench-data")
@@ -143,7 +230,15 @@ def main(argv):
         settings = [s.strip() for s in args.settings.split(",")]
     elif args.quick:
         settings = settings[:2]
-    ok = check(binary, workdir, settings)
+    ok = check(binary, workdir, settings, mamlpp=not args.no_mamlpp_check)
+    if args.check_only:
+        return 0 if ok else 1
+    if args.memory:
+        for t in [int(x) for x in args.threads.split(",")]:
+            table = memory(binary, t, args.reps)
+            print("\nLoad average at start %.1f, now %.1f.\n" % (load0[0], os.getloadavg()[0]))
+            print(table)
+        return 0 if ok else 1
     reps = 2 if args.quick else args.reps
     iters = {name: (5, 2) for name in SETTINGS}
     iters["study 5w10s 20 tasks"] = (2, 1)

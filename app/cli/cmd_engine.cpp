@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <iomanip>
 #include <iostream>
@@ -84,6 +85,27 @@ struct SigintGuard {
         g_control.store(nullptr);
     }
 };
+
+/// MAML++ LSLR: the learned inner learning rates, one row per adapted weight tensor.
+void printInnerLrs(const InnerLrTable& t, double initial)
+{
+    if (t.empty())
+        return;
+    size_t width = 6;
+    for (const auto& n : t.names)
+        width = std::max(width, n.size());
+    std::cout << "learned inner learning rates (LSLR; all started at " << std::defaultfloat << initial
+              << "):\n  " << std::left << std::setw(static_cast<int>(width)) << "weight" << std::right;
+    for (size_t k = 0; k < t.rates.front().size(); ++k)
+        std::cout << std::setw(10) << ("step " + std::to_string(k + 1));
+    std::cout << "\n" << std::fixed << std::setprecision(4);
+    for (size_t i = 0; i < t.names.size(); ++i) {
+        std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << t.names[i] << std::right;
+        for (double r : t.rates[i])
+            std::cout << std::setw(10) << r;
+        std::cout << "\n";
+    }
+}
 } // namespace
 
 int runTrainer(Trainer& trainer, bool quiet)
@@ -104,6 +126,7 @@ int runTrainer(Trainer& trainer, bool quiet)
     if (s.bestIteration >= 0)
         std::cout << "best validation accuracy " << s.bestValAccuracy << " +- " << s.bestValCi95
                   << " at iteration " << s.bestIteration << "\n";
+    printInnerLrs(s.innerLrs, trainer.config().innerLr);
     std::cout << "checkpoints: " << s.lastCheckpoint
               << (s.bestCheckpoint.empty() ? "" : ", " + s.bestCheckpoint) << "\n";
     if (s.cancelled)
@@ -117,6 +140,10 @@ struct TrainArgs {
     int64_t iterations = 0;
     int threads = -1;
     int64_t seed = -1;
+    // MAML++ parts switched on over the preset or config (each off unless given)
+    bool lslr = false, multiStepLoss = false, perStepBn = false, cosineMetaLr = false;
+    bool checkpointInnerSteps = false;
+    int64_t firstOrderIterations = -1;
 };
 
 ExperimentConfig configFrom(const TrainArgs& a)
@@ -133,6 +160,14 @@ ExperimentConfig configFrom(const TrainArgs& a)
         c.threads = a.threads;
     if (a.seed >= 0)
         c.seed = static_cast<uint64_t>(a.seed);
+    c.lslr = c.lslr || a.lslr;
+    c.multiStepLoss = c.multiStepLoss || a.multiStepLoss;
+    if (a.perStepBn)
+        c.batchNorm = "per-step";
+    c.cosineMetaLr = c.cosineMetaLr || a.cosineMetaLr;
+    c.checkpointInnerSteps = c.checkpointInnerSteps || a.checkpointInnerSteps;
+    if (a.firstOrderIterations >= 0)
+        c.firstOrderIterations = a.firstOrderIterations;
     return c;
 }
 
@@ -184,6 +219,8 @@ void addPresetsCommand(CLI::App& app)
             std::cout << ", inner " << c.innerStepsTrain << "/" << c.innerStepsEval << " steps lr "
                       << c.innerLr << ", Adam " << c.metaLr << ", meta-batch " << c.metaBatch << ", "
                       << c.iterations << " iterations, " << (c.firstOrder ? "first-order" : "second-order")
+                      << (c.usesMamlpp() ? ", MAML++: " + c.mamlppSummary() : std::string())
+                      << (c.checkpointInnerSteps ? ", inner steps recomputed in the backward pass" : "")
                       << "\n";
         }
         if (*json)
@@ -205,6 +242,18 @@ void addTrainCommand(CLI::App& app)
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
+    // MAML++ (Antoniou et al. 2019; docs/engine.md), each part on its own
+    cmd->add_flag("--lslr", a->lslr, "MAML++: learn a per-layer, per-step inner learning rate");
+    cmd->add_flag("--multi-step-loss", a->multiStepLoss,
+                  "MAML++: the query loss after every inner step, annealed");
+    cmd->add_flag("--per-step-bn", a->perStepBn, "MAML++: per-step BatchNorm weights and running statistics");
+    cmd->add_flag("--cosine-meta-lr", a->cosineMetaLr, "MAML++: cosine annealing of the meta learning rate");
+    cmd->add_option("--first-order-iterations", a->firstOrderIterations,
+                    "MAML++ derivative-order annealing: first order for this many iterations")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag(
+        "--checkpoint-inner-steps", a->checkpointInnerSteps,
+        "Second order: recompute inner steps in the backward pass (memory independent of the steps)");
     addDistOptions(cmd, *d);
     cmd->callback([a, d] {
         if (launchesWorkers(*d))

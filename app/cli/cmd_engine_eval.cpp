@@ -51,6 +51,7 @@ void printEval(const EvalResult& r)
     std::cout << r.dataset << " " << r.split << " split, " << r.episodes << " episodes of " << r.ways
               << "-way " << r.shots << "-shot (" << r.queries << " queries per class), " << r.steps
               << " adaptation steps\n";
+    std::cout << "BatchNorm on the queries: " << describeBatchNorm(r.batchNorm) << "\n";
     std::cout << "MAML:     accuracy " << 100 * r.accuracy.mean << "% +- " << 100 * r.accuracy.ci95
               << "%  (loss " << std::setprecision(4) << r.loss.mean << ")\n";
     if (r.hasBaseline)

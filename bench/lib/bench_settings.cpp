@@ -17,6 +17,18 @@ void addSettingsOptions(CLI::App& app, MamlSettings& s)
     app.add_option("--filters", s.filters, "Conv-4 filters");
     app.add_option("--channels", s.channels, "image channels");
     app.add_option("--size", s.size, "image side");
+    app.add_flag("--lslr", s.lslr, "MAML++: learnable per-layer per-step inner learning rates");
+    app.add_flag("--per-step-bn", s.perStepBn, "MAML++: per-step BatchNorm weights and running statistics");
+    app.add_flag("--multi-step-loss", s.multiStepLoss, "MAML++: query loss after every inner step");
+    app.add_option("--msl-iterations", s.mslIterations, "multi-step loss annealing length");
+    app.add_option("--first-order-iterations", s.firstOrderIterations,
+                   "MAML++: first order before this iteration");
+    app.add_flag("--cosine-meta-lr", s.cosineMetaLr, "MAML++: cosine annealing of the meta learning rate");
+    app.add_option("--meta-lr-min", s.metaLrMin, "cosine annealing's final learning rate");
+    app.add_option("--run-iterations", s.runIterations, "the run's iterations (cosine annealing)");
+    app.add_option("--iteration", s.iteration, "the iteration whose schedule applies");
+    app.add_flag("--checkpoint-inner-steps", s.checkpointInnerSteps,
+                 "recompute each inner step in the meta-backward (ours only)");
 }
 
 std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed)
@@ -47,7 +59,11 @@ std::shared_ptr<Conv4> makeConv4(const MamlSettings& s)
     o.ways = s.ways;
     o.batchStatistics = true;
     o.torchOperators = TorchOperators::parse(s.torchOps);
-    return std::make_shared<Conv4>(o);
+    o.perStepBatchNorm = s.perStepBn ? s.steps : 0;
+    auto model = std::make_shared<Conv4>(o);
+    if (s.lslr)
+        model->enableInnerLearningRates(s.steps, s.innerLr);
+    return model;
 }
 
 MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator)
@@ -57,11 +73,35 @@ MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, b
     o.innerLr = s.innerLr;
     o.metaLr = 1e-3;
     o.firstOrder = s.firstOrder;
-    o.gradClip = 0; // the reference does not clip
-    o.batchStatistics = true;
+    o.gradClip = 0;                   // the reference does not clip
+    o.batchStatistics = !s.perStepBn; // per-step running statistics: the plain path
     o.taskParallel = taskParallel;
     o.tuneAllocator = tunedAllocator;
+    o.checkpointInnerSteps = s.checkpointInnerSteps;
     return o;
+}
+
+ExperimentConfig scheduleConfig(const MamlSettings& s)
+{
+    ExperimentConfig c;
+    c.innerStepsTrain = s.steps;
+    c.metaLr = 1e-3;
+    c.firstOrder = s.firstOrder;
+    c.firstOrderIterations = s.firstOrderIterations;
+    c.multiStepLoss = s.multiStepLoss;
+    c.multiStepLossIterations = s.mslIterations;
+    c.cosineMetaLr = s.cosineMetaLr;
+    c.metaLrMin = s.metaLrMin;
+    c.iterations = s.runIterations;
+    return c;
+}
+
+std::unique_ptr<MetaLearner> makeLearner(const MamlSettings& s, bool taskParallel, bool tunedAllocator)
+{
+    auto learner =
+        std::make_unique<MetaLearner>(makeConv4(s), learnerOptionsFor(s, taskParallel, tunedAllocator));
+    learner->applySchedule(scheduleAt(scheduleConfig(s), s.iteration));
+    return learner;
 }
 
 long peakRssKb()

@@ -5,6 +5,7 @@
 #include "core/data/episode.h"
 #include "core/engine/conv4.h"
 #include "core/engine/meta_learner.h"
+#include "core/engine/schedule.h"
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,13 @@ struct MamlSettings {
     bool firstOrder = false;
     int filters = 32, channels = 3, size = 32;
     std::string torchOps; ///< Conv-4 operators to take from torch ("conv,bn,pool", "all"; ablation)
+    // MAML++ parts (the same flags as reference_maml.py)
+    bool lslr = false, perStepBn = false, multiStepLoss = false, cosineMetaLr = false;
+    int64_t mslIterations = 1000, firstOrderIterations = 0;
+    double metaLrMin = 1e-5;
+    int64_t runIterations = 1000;      ///< the run's length (cosine annealing)
+    int64_t iteration = 0;             ///< the iteration whose schedule applies
+    bool checkpointInnerSteps = false; ///< ours only: recompute inner steps in the backward pass
 };
 
 /// Adds --ways, --shots, ... (the names reference_maml.py uses) to `app`.
@@ -32,6 +40,11 @@ std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed);
 
 std::shared_ptr<Conv4> makeConv4(const MamlSettings& s);
 MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator = true);
+/// The experiment settings the schedule reads (schedule.h), from `s`.
+ExperimentConfig scheduleConfig(const MamlSettings& s);
+/// A MetaLearner for `s` with the schedule of s.iteration applied.
+std::unique_ptr<MetaLearner> makeLearner(const MamlSettings& s, bool taskParallel,
+                                         bool tunedAllocator = true);
 
 /// Peak resident memory of this process so far, in KiB (getrusage).
 long peakRssKb();

@@ -46,6 +46,15 @@ MamlSettings settingsOf(const nlohmann::json& m)
     s.filters = m.at("filters");
     s.channels = m.at("channels");
     s.size = m.at("size");
+    s.lslr = m.value("lslr", false);
+    s.perStepBn = m.value("per_step_bn", false);
+    s.multiStepLoss = m.value("multi_step_loss", false);
+    s.mslIterations = m.value("msl_iterations", int64_t{1000});
+    s.firstOrderIterations = m.value("first_order_iterations", int64_t{0});
+    s.cosineMetaLr = m.value("cosine_meta_lr", false);
+    s.metaLrMin = m.value("meta_lr_min", 1e-5);
+    s.runIterations = m.value("run_iterations", int64_t{1000});
+    s.iteration = m.value("iteration", int64_t{0});
     return s;
 }
 } // namespace
@@ -71,6 +80,14 @@ ReferenceCase loadReferenceCase(const std::string& prefix)
         c.params.push_back(get("param" + std::to_string(i)));
         c.grads.push_back(get("grad" + std::to_string(i)));
     }
+    c.metaLr = manifest.value("meta_lr", 1e-3);
+    c.firstOrderUsed = manifest.value("first_order_used", c.settings.firstOrder);
+    c.stepLossWeights = manifest.value("step_loss_weights", std::vector<double>{});
+    if (c.settings.perStepBn)
+        for (int b = 0; b < 4; ++b) {
+            c.runningMeans.push_back(get("rm" + std::to_string(b)));
+            c.runningVars.push_back(get("rv" + std::to_string(b)));
+        }
     for (int i = 0; i < c.settings.metaBatch; ++i) {
         Episode e;
         const auto k = std::to_string(i);

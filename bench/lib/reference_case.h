@@ -15,6 +15,12 @@ struct ReferenceCase {
     std::vector<Episode> episodes;
     std::vector<torch::Tensor> grads; ///< the reference's meta-gradient (mean over tasks)
     double loss = 0;                  ///< the reference's mean query loss
+    /// Per-step BatchNorm: the running means and variances after the meta-batch, per block.
+    std::vector<torch::Tensor> runningMeans, runningVars;
+    /// The schedule the reference used (schedule.h's values, computed by the reference).
+    double metaLr = 1e-3;
+    bool firstOrderUsed = false;
+    std::vector<double> stepLossWeights; ///< one per inner step (the last 1 without the multi-step loss)
 };
 
 /// Reads PREFIX.json (manifest) and PREFIX.bin (raw tensors). Throws maml::Error if either is

@@ -35,6 +35,7 @@ struct ModelAdapter::Impl {
     std::unique_ptr<InnerLoop> learner;
     std::vector<torch::Tensor> meta; ///< the meta-parameters as loaded
     std::vector<torch::Tensor> fast; ///< adapted weights; empty = not adapted
+    int steps = 0;                   ///< steps of the adaptation in `fast`
     torch::Tensor supportX, supportY;
     std::vector<std::string> names;
 
@@ -52,7 +53,8 @@ struct ModelAdapter::Impl {
         // support set goes through the same forward pass so the statistics are meaningful.
         const bool joint = loaded.info.config.batchNorm == "batch";
         auto input = joint ? torch::cat({supportX.to(device, q.scalar_type()), q}) : q;
-        auto logits = loaded.model->forward(input, weights(), /*training=*/false);
+        // Per-step BatchNorm: the step the adapted weights came from (training's query forward).
+        auto logits = learner->logits(input, weights(), /*training=*/false, {std::max(steps - 1, 0), false});
         if (joint)
             logits = logits.slice(0, supportX.size(0));
         const auto probs =
@@ -98,6 +100,7 @@ bool ModelAdapter::adapted() const
 void ModelAdapter::reset()
 {
     m_impl->fast.clear();
+    m_impl->steps = 0;
 }
 
 void ModelAdapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
@@ -115,7 +118,7 @@ void ModelAdapter::setSupportTensors(const at::Tensor& x, const at::Tensor& y,
     m_impl->supportX = x;
     m_impl->supportY = y.to(torch::kInt64);
     m_impl->names = names;
-    m_impl->fast.clear();
+    reset();
 }
 
 double ModelAdapter::adapt(int steps, const StepCallback& onStep, RunControl* control)
@@ -123,9 +126,7 @@ double ModelAdapter::adapt(int steps, const StepCallback& onStep, RunControl* co
     if (!m_impl->supportX.defined())
         throw Error("no support set", "adapter", "Give the support examples (one class per name) first");
     const int s = steps >= 0 ? steps : config().innerStepsEval;
-    std::vector<torch::Tensor> start;
-    for (const auto& p : m_impl->meta)
-        start.push_back(p.clone().requires_grad_(true));
+    const auto start = m_impl->learner->startingPoint(m_impl->meta);
     const auto& ref = start.front();
     auto x = m_impl->supportX.is_floating_point() ? m_impl->supportX.to(ref.device(), ref.scalar_type())
                                                   : m_impl->supportX.to(ref.device());
@@ -141,6 +142,7 @@ double ModelAdapter::adapt(int steps, const StepCallback& onStep, RunControl* co
     m_impl->fast.clear();
     for (auto& f : fast)
         m_impl->fast.push_back(f.detach());
+    m_impl->steps = s;
     return last;
 }
 

@@ -42,6 +42,13 @@ template <typename Config, typename F> void forEachField(Config& c, F&& f)
     f("iterations", c.iterations);
     f("first_order", c.firstOrder);
     f("grad_clip", c.gradClip);
+    f("lslr", c.lslr);
+    f("multi_step_loss", c.multiStepLoss);
+    f("multi_step_loss_iterations", c.multiStepLossIterations);
+    f("first_order_iterations", c.firstOrderIterations);
+    f("cosine_meta_lr", c.cosineMetaLr);
+    f("meta_lr_min", c.metaLrMin);
+    f("checkpoint_inner_steps", c.checkpointInnerSteps);
     f("seed", c.seed);
     f("threads", c.threads);
     f("processes", c.processes);
@@ -193,8 +200,11 @@ std::vector<std::string> ExperimentConfig::validate() const
                   " million parameters, more than the " +
                   std::to_string(static_cast<long long>(kMaxParameters / 1e6)) +
                   " million allowed: lower filters, image_size or ways");
-    check(p, batchNorm == "batch" || batchNorm == "running",
-          "batch_norm must be \"batch\" or \"running\", got \"" + batchNorm + "\"");
+    check(p, batchNorm == "batch" || batchNorm == "running" || batchNorm == "per-step",
+          "batch_norm must be \"batch\", \"running\" or \"per-step\", got \"" + batchNorm + "\"");
+    check(p, batchNorm != "per-step" || model == "conv4",
+          "batch_norm \"per-step\" is for Conv-4 (model \"conv4\"); model \"" + model +
+              "\" has no BatchNorm");
     check(p, innerStepsTrain >= 1 && innerStepsTrain <= kMaxSteps,
           "inner_steps_train must be in 1.." + std::to_string(kMaxSteps) + ", got " +
               std::to_string(innerStepsTrain));
@@ -209,6 +219,16 @@ std::vector<std::string> ExperimentConfig::validate() const
           "iterations must be in 1.." + std::to_string(kMaxIterations) + ", got " +
               std::to_string(iterations));
     check(p, gradClip >= 0 && std::isfinite(gradClip), "grad_clip must be 0 (off) or a positive number");
+    check(p, multiStepLossIterations >= 1, "multi_step_loss_iterations must be at least 1");
+    check(p, firstOrderIterations >= 0, "first_order_iterations must be 0 (off) or positive");
+    check(p, !(firstOrder && firstOrderIterations > 0),
+          "first_order_iterations anneals from first to second order; with first_order on, every "
+          "iteration is first order already");
+    check(p, std::isfinite(metaLrMin) && metaLrMin >= 0, "meta_lr_min must be 0 or positive");
+    check(p, !cosineMetaLr || metaLrMin < metaLr,
+          "meta_lr_min must be below meta_lr for cosine annealing of the meta learning rate");
+    check(p, !(checkpointInnerSteps && firstOrder),
+          "checkpoint_inner_steps is for second-order runs (first-order runs keep no inner graphs)");
     check(p, threads >= 0, "threads must be 0 (all cores) or positive");
     check(p, processes >= 1 && processes <= 1024,
           "processes must be in 1..1024, got " + std::to_string(processes));
@@ -245,6 +265,30 @@ void ExperimentConfig::validateOrThrow(const std::string& where) const
     for (const auto& m : problems)
         all += (all.empty() ? "" : "; ") + m;
     throw Error("invalid settings: " + all, where, "Fix these settings and try again");
+}
+
+bool ExperimentConfig::usesMamlpp() const
+{
+    return !mamlppSummary().empty();
+}
+
+std::string ExperimentConfig::mamlppSummary() const
+{
+    std::vector<std::string> parts;
+    if (lslr)
+        parts.push_back("LSLR");
+    if (multiStepLoss)
+        parts.push_back("multi-step loss (" + std::to_string(multiStepLossIterations) + " it)");
+    if (batchNorm == "per-step")
+        parts.push_back("per-step BN");
+    if (firstOrderIterations > 0)
+        parts.push_back("first order for " + std::to_string(firstOrderIterations) + " it");
+    if (cosineMetaLr)
+        parts.push_back("cosine meta-lr");
+    std::string out;
+    for (const auto& part : parts)
+        out += (out.empty() ? "" : ", ") + part;
+    return out;
 }
 
 EpisodeSpec ExperimentConfig::episodeSpec() const

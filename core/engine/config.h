@@ -33,9 +33,13 @@ struct ExperimentConfig {
     int queries = 15; ///< Q (query images per class)
 
     // --- model ---
-    std::string model = "conv4";     ///< "conv4" (images); other models register themselves
-    int filters = 64;                ///< Conv-4: 32 or 64
-    std::string batchNorm = "batch"; ///< "batch" (MAML: batch statistics at train and test) or "running"
+    std::string model = "conv4"; ///< "conv4" (images); other models register themselves
+    int filters = 64;            ///< Conv-4: 32 or 64
+    /// "batch" (MAML: batch statistics at train and test, so test queries are normalised
+    /// together), "running" (running statistics at test time) or "per-step" (MAML++, Conv-4
+    /// only: BatchNorm weights, biases and running statistics per inner step; queries scored
+    /// with the step's running statistics, one independent of another)
+    std::string batchNorm = "batch";
 
     // --- meta-learning ---
     int innerStepsTrain = 1;    ///< inner SGD steps during meta-training
@@ -52,6 +56,24 @@ struct ExperimentConfig {
     /// CLI itself takes --nproc). Rank-local like threads: not part of a distributed check.
     int processes = 1;
     std::string device = "cpu"; ///< "cpu" or "cuda" (if the LibTorch build has it)
+
+    // --- MAML++ (Antoniou et al. 2019, "How to train your MAML"); every part off by default ---
+    /// LSLR: a learnable inner learning rate per adapted weight tensor and inner step, starting
+    /// at inner_lr. Evaluation steps beyond inner_steps_train use the last step's rates.
+    bool lslr = false;
+    /// Multi-step loss: the query loss after every inner step, weighted; the weights anneal from
+    /// uniform towards the last step over multiStepLossIterations, then only the last counts.
+    bool multiStepLoss = false;
+    int64_t multiStepLossIterations = 1000;
+    /// Derivative-order annealing: the first firstOrderIterations iterations are first order,
+    /// the rest second order (0 = off).
+    int64_t firstOrderIterations = 0;
+    /// Cosine annealing of meta_lr over the run's iterations down to metaLrMin.
+    bool cosineMetaLr = false;
+    double metaLrMin = 1e-5;
+    /// Second-order runs: keep only each inner step's weights and recompute the step's graph
+    /// in the meta-backward (memory independent of the inner steps; costs time).
+    bool checkpointInnerSteps = false;
 
     // --- validation / evaluation ---
     int valEvery = 500;     ///< validate and write checkpoints every this many iterations
@@ -82,6 +104,11 @@ struct ExperimentConfig {
     std::vector<std::string> validate() const;
     /// Throws maml::Error listing every problem validate() finds.
     void validateOrThrow(const std::string& where = "experiment config") const;
+
+    /// Whether any MAML++ part is on.
+    bool usesMamlpp() const;
+    /// The MAML++ parts that are on, e.g. "LSLR, multi-step loss, per-step BN" (empty: none).
+    std::string mamlppSummary() const;
 
     /// N, K, Q as an episode spec.
     EpisodeSpec episodeSpec() const;

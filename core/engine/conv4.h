@@ -25,20 +25,35 @@ struct Conv4Options {
     /// false: running statistics at test time (updated by training-mode forwards).
     bool batchStatistics = true;
     TorchOperators torchOperators; ///< all off: our operators (the product's setting)
+    /// MAML++ per-step BatchNorm when > 0: that many inner steps each get their own BatchNorm
+    /// weights, biases and running statistics (batchStatistics is then ignored). Training-mode
+    /// forwards normalise with the batch's statistics; test-mode forwards with the step's
+    /// running statistics. Steps beyond the last use the last step's.
+    int perStepBatchNorm = 0;
 };
 
-/// Conv-4 as a FunctionalModel. Parameter order: for each block b = 0..3: conv weight,
-/// conv bias, BN weight, BN bias; then head weight, head bias (18 tensors).
+/// Conv-4 as a FunctionalModel. Weight order: for each block b = 0..3: conv weight,
+/// conv bias, BN weight, BN bias; then head weight, head bias (18 tensors). With per-step
+/// BatchNorm the BN weights and biases are [steps, filters] and the inner loop does not adapt
+/// them (as in MAML++: each step has its own).
 class Conv4 final : public FunctionalModel {
 public:
     explicit Conv4(const Conv4Options& options);
 
-    std::vector<torch::Tensor> metaParameters() override;
+    std::vector<torch::Tensor> weights() override;
     torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
                           bool training) override;
+    torch::Tensor forwardAt(const torch::Tensor& x, const std::vector<torch::Tensor>& params, bool training,
+                            const StepContext& step) override;
+    std::vector<bool> adaptedWeights() override;
     using FunctionalModel::forward;
     nlohmann::json architecture() const override;
-    bool normalisesOverTheBatch() const override { return m_options.batchStatistics; }
+    bool normalisesOverTheBatch() const override
+    {
+        return m_options.batchStatistics && m_options.perStepBatchNorm == 0;
+    }
+    /// With per-step BatchNorm: the last step's set (forwardAt at step perStepBatchNorm - 1;
+    /// adapted models are adapted for at least the trained steps).
     std::string torchScriptNet() const override;
 
     const Conv4Options& options() const { return m_options; }
@@ -48,6 +63,11 @@ public:
 private:
     torch::Tensor block(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b,
                         bool training);
+    torch::Tensor perStepBlock(const torch::Tensor& x, const std::vector<torch::Tensor>& params, int b,
+                               bool training, const StepContext& step);
+    torch::Tensor convolution(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+    torch::Tensor poolRelu(const torch::Tensor& y);
+    void updateRunningStatistics(const torch::Tensor& y, int b, int step);
 
     Conv4Options m_options;
     std::vector<torch::Tensor> m_params;

@@ -29,6 +29,17 @@ json misclassifiedJson(const EvalResult& r, size_t limit)
 }
 } // namespace
 
+std::string describeBatchNorm(const std::string& mode)
+{
+    if (mode == "batch")
+        return "batch statistics (transductive: the query set is normalised with its own statistics)";
+    if (mode == "running")
+        return "running statistics (each query on its own)";
+    if (mode == "per-step")
+        return "per-step running statistics of the last adaptation step (each query on its own)";
+    return mode.empty() ? "none (the model has no BatchNorm)" : mode;
+}
+
 json EvalResult::toJson() const
 {
     json j = {{"accuracy", accuracy.mean},
@@ -42,6 +53,7 @@ json EvalResult::toJson() const
               {"steps", steps},
               {"dataset", dataset},
               {"split", split},
+              {"batch_norm", batchNorm},
               {"seconds", seconds},
               {"cancelled", cancelled}};
     if (hasBaseline) {

@@ -155,6 +155,7 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
     double accSum = 0, baseSum = 0;
     int done = 0;
     auto stream = source.stream(seed, static_cast<uint64_t>(mine.begin), 1);
+    r.batchNorm = learner.model().architecture().value("batch_norm", "");
     // Episodes are scored side by side on the task-parallel workers (one operator thread each:
     // a few-shot episode's operators are too small to split), a chunk at a time so that
     // progress, pause and cancel stay responsive; results are kept by episode index.

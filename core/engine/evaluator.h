@@ -40,6 +40,9 @@ struct EvalOptions {
     Collective* collective = nullptr;
 };
 
+/// One line saying how a BatchNorm mode treats the query set (for reports).
+std::string describeBatchNorm(const std::string& mode);
+
 /// Mean and 95% confidence interval (1.96 * sample std / sqrt(n)) of per-episode values.
 struct MeanCi {
     double mean = 0;
@@ -72,6 +75,10 @@ struct ReferenceBaseline {
 struct EvalResult {
     int episodes = 0, ways = 0, shots = 0, queries = 0, steps = 0;
     std::string dataset, split;
+    /// How BatchNorm normalised the query set: "batch" (the query set's own statistics:
+    /// transductive), "running", "per-step" (the adaptation step's running statistics: each
+    /// query on its own), or empty for a model without BatchNorm.
+    std::string batchNorm;
     MeanCi accuracy, loss; ///< meta-learned model
     bool hasBaseline = false;
     MeanCi baselineAccuracy, baselineLoss; ///< fresh initialisation, adapted the same way
@@ -94,7 +101,7 @@ struct EvalResult {
     static constexpr int kMaxConfusionClasses = 200;
     /// The CLI's --json object: accuracy, ci95, loss, loss_ci95, baseline_accuracy,
     /// baseline_ci95, baseline_loss, episodes, ways, shots, queries, steps, dataset, split,
-    /// seconds, per_class, misclassified (first 100) and confusion (when present).
+    /// batch_norm, seconds, per_class, misclassified (first 100) and confusion (when present).
     nlohmann::json toJson() const;
 };
 

@@ -5,6 +5,7 @@
 #include "core/engine/task_parallel_meta.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace maml {
@@ -42,13 +43,17 @@ void restoreBuffers(FunctionalModel& m, const std::vector<torch::Tensor>& saved)
 
 MetaLearnerOptions learnerOptions(const ExperimentConfig& c)
 {
+    const auto first = scheduleAt(c, 0);
     MetaLearnerOptions o;
     o.innerSteps = c.innerStepsTrain;
     o.innerLr = c.innerLr;
-    o.metaLr = c.metaLr;
-    o.firstOrder = c.firstOrder;
+    o.metaLr = first.metaLr;
+    o.firstOrder = first.firstOrder;
+    o.stepLossWeights = first.stepLossWeights;
     o.gradClip = c.gradClip;
-    o.batchStatistics = c.batchNorm != "running";
+    // Only batch statistics leave the model untouched by training forwards (task_parallel_meta.h).
+    o.batchStatistics = c.batchNorm == "batch";
+    o.checkpointInnerSteps = c.checkpointInnerSteps;
     return o;
 }
 
@@ -75,6 +80,67 @@ torch::Tensor InnerLoop::loss(const torch::Tensor& logits, const torch::Tensor& 
     return torch::nn::functional::cross_entropy(logits, y);
 }
 
+double InnerLoop::stepLossWeight(int step) const
+{
+    const auto& w = m_options.stepLossWeights;
+    if (w.empty())
+        return step == m_options.innerSteps - 1 ? 1.0 : 0.0;
+    if (static_cast<int>(w.size()) != m_options.innerSteps)
+        throw Error("the multi-step loss has " + std::to_string(w.size()) + " weights for " +
+                        std::to_string(m_options.innerSteps) + " inner steps",
+                    "MetaLearner");
+    return w[step];
+}
+
+std::vector<torch::Tensor> InnerLoop::innerStep(const std::vector<torch::Tensor>& fast,
+                                                const torch::Tensor& x, const torch::Tensor& y, int step,
+                                                bool createGraph, bool updateStatistics, double* supportLoss)
+{
+    const auto mask = m_model->adaptedWeights();
+    const size_t count = mask.size();
+    const std::vector<torch::Tensor> weights(fast.begin(), fast.begin() + count);
+    auto l = loss(m_model->forwardAt(x, weights, /*training=*/true, {step, updateStatistics}), y);
+    std::vector<torch::Tensor> inputs;
+    for (size_t i = 0; i < count; ++i)
+        if (mask[i])
+            inputs.push_back(fast[i]);
+    auto grads = torch::autograd::grad({l}, inputs, /*grad_outputs=*/{}, /*retain_graph=*/createGraph,
+                                       /*create_graph=*/createGraph, /*allow_unused=*/true);
+    // LSLR: the learning rates follow the weights in `fast`, one row per adapted weight.
+    const bool lslr = fast.size() > count;
+    const int64_t column = lslr ? std::min<int64_t>(step, fast[count].size(1) - 1) : 0;
+    auto out = fast;
+    for (size_t i = 0, row = 0; i < count; ++i) {
+        if (!mask[i])
+            continue;
+        if (grads[row].defined())
+            out[i] = lslr ? fast[i] - fast[count][row][column] * grads[row]
+                          : fast[i] - m_options.innerLr * grads[row];
+        ++row;
+    }
+    if (supportLoss)
+        *supportLoss = l.item<double>();
+    return out;
+}
+
+torch::Tensor InnerLoop::logits(const torch::Tensor& x, const std::vector<torch::Tensor>& fast, bool training,
+                                const StepContext& step)
+{
+    const size_t count = m_model->adaptedWeights().size();
+    return m_model->forwardAt(x, std::vector<torch::Tensor>(fast.begin(), fast.begin() + count), training,
+                              step);
+}
+
+std::vector<torch::Tensor> InnerLoop::startingPoint(const std::vector<torch::Tensor>& meta)
+{
+    const auto mask = m_model->adaptedWeights();
+    std::vector<torch::Tensor> start;
+    for (size_t i = 0; i < meta.size(); ++i)
+        start.push_back(i < mask.size() && mask[i] ? meta[i].detach().clone().requires_grad_(true)
+                                                   : meta[i].detach());
+    return start;
+}
+
 std::vector<torch::Tensor> InnerLoop::adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
                                             const torch::Tensor& y, int steps, bool createGraph,
                                             const RunControl* control, const InnerStepCallback& onStep)
@@ -82,14 +148,11 @@ std::vector<torch::Tensor> InnerLoop::adapt(const std::vector<torch::Tensor>& pa
     std::vector<torch::Tensor> fast = params;
     for (int step = 0; step < steps; ++step) {
         checkControl(control);
-        auto l = loss(m_model->forward(x, fast, /*training=*/true), y);
-        auto grads = torch::autograd::grad({l}, fast, /*grad_outputs=*/{}, /*retain_graph=*/createGraph,
-                                           /*create_graph=*/createGraph, /*allow_unused=*/true);
-        for (size_t i = 0; i < fast.size(); ++i)
-            if (grads[i].defined())
-                fast[i] = fast[i] - m_options.innerLr * grads[i];
+        double supportLoss = 0;
+        fast = innerStep(fast, x, y, step, createGraph, /*updateStatistics=*/false,
+                         onStep ? &supportLoss : nullptr);
         if (onStep)
-            onStep(step + 1, l.item<double>());
+            onStep(step + 1, supportLoss);
     }
     return fast;
 }
@@ -99,17 +162,36 @@ TaskGradient InnerLoop::taskGradient(const Episode& raw, const std::vector<torch
                                      const std::function<void()>& atPeak)
 {
     const Episode e = toDevice(raw, params.front().device(), params.front().scalar_type());
-    auto fast = adapt(params, e.supportX, e.supportY, m_options.innerSteps, !m_options.firstOrder, control);
-    checkControl(control);
-    auto logits = m_model->forward(e.queryX, fast, /*training=*/true);
-    auto l = loss(logits, e.queryY);
+    const int steps = m_options.innerSteps;
+    if (steps < 1)
+        throw Error("meta-training needs at least one inner step", "MetaLearner");
+    if (m_options.checkpointInnerSteps && !m_options.firstOrder)
+        return checkpointedTaskGradient(e, params, scale, control, atPeak);
+    auto fast = params;
+    torch::Tensor objective, lastLogits, lastLoss;
+    for (int step = 0; step < steps; ++step) {
+        checkControl(control);
+        fast =
+            innerStep(fast, e.supportX, e.supportY, step, !m_options.firstOrder, /*updateStatistics=*/true);
+        const double weight = stepLossWeight(step);
+        if (weight == 0)
+            continue;
+        checkControl(control);
+        auto out = logits(e.queryX, fast, /*training=*/true, {step, /*updateStatistics=*/true});
+        auto l = loss(out, e.queryY);
+        auto term = weight == 1 ? l : weight * l;
+        objective = objective.defined() ? objective + term : term;
+        lastLogits = out;
+        lastLoss = l;
+    }
     if (atPeak)
         atPeak();
     TaskGradient out;
-    out.grads = torch::autograd::grad({l * scale}, params, /*grad_outputs=*/{}, /*retain_graph=*/false,
-                                      /*create_graph=*/false, /*allow_unused=*/true);
-    out.loss = l.item<double>();
-    out.accuracy = accuracyOf(logits.detach(), e.queryY);
+    out.grads =
+        torch::autograd::grad({objective * scale}, params, /*grad_outputs=*/{}, /*retain_graph=*/false,
+                              /*create_graph=*/false, /*allow_unused=*/true);
+    out.loss = lastLoss.item<double>();
+    out.accuracy = accuracyOf(lastLogits.detach(), e.queryY);
     return out;
 }
 
@@ -120,17 +202,15 @@ TaskScore InnerLoop::score(const Episode& raw, int steps, const RunControl* cont
     // threads at once; running statistics are restored after the adaptation moved them.
     const bool restore = !m_options.batchStatistics;
     const auto saved = restore ? snapshotBuffers(*m_model) : std::vector<torch::Tensor>{};
-    std::vector<torch::Tensor> start;
-    for (const auto& p : m_model->metaParameters())
-        start.push_back(p.detach().clone().requires_grad_(true));
+    const auto start = startingPoint(m_model->metaParameters());
     const Episode e = toDevice(raw, start.front().device(), start.front().scalar_type());
     auto fast = adapt(start, e.supportX, e.supportY, steps, /*createGraph=*/false, control);
     TaskScore s;
     {
         torch::NoGradGuard noGrad;
-        auto logits = m_model->forward(e.queryX, fast, /*training=*/false);
-        s.loss = loss(logits, e.queryY).item<double>();
-        s.predicted = logits.argmax(1).cpu();
+        auto out = logits(e.queryX, fast, /*training=*/false, {std::max(steps - 1, 0), false});
+        s.loss = loss(out, e.queryY).item<double>();
+        s.predicted = out.argmax(1).cpu();
         s.accuracy = s.predicted.eq(e.queryY.cpu()).to(torch::kFloat64).mean().item<double>();
     }
     if (restore)
@@ -186,6 +266,15 @@ MetaStepResult MetaLearner::computeMetaGradient(const std::vector<Episode>& batc
     r.gradNorm = std::sqrt(sq);
     r.finite = std::isfinite(r.loss) && std::isfinite(r.gradNorm);
     return r;
+}
+
+void MetaLearner::applySchedule(const IterationSchedule& schedule)
+{
+    m_options.firstOrder = schedule.firstOrder;
+    m_options.stepLossWeights = schedule.stepLossWeights;
+    m_options.metaLr = schedule.metaLr;
+    for (auto& group : m_optimizer->param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(schedule.metaLr);
 }
 
 MetaStepResult MetaLearner::metaStep(const std::vector<Episode>& batch, const RunControl* control)

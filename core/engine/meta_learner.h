@@ -1,12 +1,16 @@
 #pragma once
 /// \file
 /// MAML (Finn et al. 2017) with second-order meta-gradients and first-order MAML (FOMAML),
-/// one implementation with a switch. Works for any FunctionalModel (Conv-4, Transformer).
+/// one implementation with a switch, and the parts of MAML++ (Antoniou et al. 2019) that live
+/// in the inner loop: learnable per-step inner learning rates, the multi-step loss, per-step
+/// BatchNorm (in the model), and inner steps recomputed in the backward pass to save memory.
+/// Works for any FunctionalModel (Conv-4, Transformer).
 
 #include "core/data/episode.h"
 #include "core/engine/config.h"
 #include "core/engine/functional_model.h"
 #include "core/engine/progress.h"
+#include "core/engine/schedule.h"
 
 #include <torch/torch.h>
 
@@ -19,11 +23,18 @@ namespace maml {
 class Collective;
 
 struct MetaLearnerOptions {
-    int innerSteps = 1;          ///< inner steps per task during meta-training
-    double innerLr = 0.4;        ///< alpha
-    double metaLr = 1e-3;        ///< Adam learning rate
-    bool firstOrder = false;     ///< FOMAML: inner gradients are treated as constants
-    double gradClip = 10.0;      ///< max global norm of the meta-gradient; 0 = no clipping
+    int innerSteps = 1;      ///< inner steps per task during meta-training
+    double innerLr = 0.4;    ///< alpha
+    double metaLr = 1e-3;    ///< Adam learning rate
+    bool firstOrder = false; ///< FOMAML: inner gradients are treated as constants
+    double gradClip = 10.0;  ///< max global norm of the meta-gradient; 0 = no clipping
+    /// MAML++ multi-step loss: the weight of the query loss after each inner step (innerSteps
+    /// entries); empty: only the query loss after the last step (MAML). The trainer sets it
+    /// per iteration (schedule.h).
+    std::vector<double> stepLossWeights;
+    /// Second order: keep only each inner step's weights and recompute the step's graph during
+    /// the meta-backward (the same meta-gradient; memory independent of innerSteps).
+    bool checkpointInnerSteps = false;
     bool batchStatistics = true; ///< BatchNorm mode: forward(training=true) also at test time
     /// Run the tasks of a meta-batch on parallel threads (same result; see task_parallel_meta.h).
     bool taskParallel = true;
@@ -73,18 +84,38 @@ public:
     std::shared_ptr<FunctionalModel> modelPtr() { return m_model; }
     const MetaLearnerOptions& options() const { return m_options; }
 
-    /// `steps` SGD steps on the support set, starting from `params`. createGraph = true keeps
-    /// the graph for second-order meta-gradients. Checks `control` between steps (throws
+    /// `steps` SGD steps on the support set, starting from `params` (the layout of the model's
+    /// metaParameters()). createGraph = true keeps the graph for second-order meta-gradients.
+    /// Does not update running statistics. Checks `control` between steps (throws
     /// maml::Cancelled).
     std::vector<torch::Tensor> adapt(const std::vector<torch::Tensor>& params, const torch::Tensor& x,
                                      const torch::Tensor& y, int steps, bool createGraph,
                                      const RunControl* control = nullptr,
                                      const InnerStepCallback& onStep = {});
 
+    /// Inner step `step` (0-based) from `fast` (metaParameters() layout): each adapted weight
+    /// moves by its learning rate (LSLR's for the step, or the last step's beyond them; else
+    /// options().innerLr) times the support loss's gradient; the other entries pass through.
+    /// `supportLoss`, when given, receives the loss before the step.
+    std::vector<torch::Tensor> innerStep(const std::vector<torch::Tensor>& fast, const torch::Tensor& x,
+                                         const torch::Tensor& y, int step, bool createGraph,
+                                         bool updateStatistics, double* supportLoss = nullptr);
+
+    /// The model's logits for `x` under `fast` (metaParameters() layout) at inner step `step`.
+    torch::Tensor logits(const torch::Tensor& x, const std::vector<torch::Tensor>& fast, bool training,
+                         const StepContext& step);
+
+    /// A starting point for adaptation from `meta` (metaParameters() layout): the adapted
+    /// weights as fresh copies that require grad, the other entries detached.
+    std::vector<torch::Tensor> startingPoint(const std::vector<torch::Tensor>& meta);
+
     /// One task of a meta-batch: adapt `params` on the support set (options().innerSteps,
     /// second order unless options().firstOrder), score the query set, and return
-    /// scale * the query loss's gradient with respect to `params`. `atPeak` is called when the
-    /// task's whole graph exists, just before the backward pass frees it.
+    /// scale * the query loss's gradient with respect to `params` (with the multi-step loss:
+    /// of the weighted sum of the query losses after each step). The reported loss and
+    /// accuracy are those after the last step. Training forwards update per-step running
+    /// statistics. `atPeak` is called when the task's whole graph exists, just before the
+    /// backward pass frees it.
     TaskGradient taskGradient(const Episode& episode, const std::vector<torch::Tensor>& params, double scale,
                               const RunControl* control = nullptr, const std::function<void()>& atPeak = {});
 
@@ -94,6 +125,12 @@ public:
 
 protected:
     torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& y) const;
+    /// Weight of the query loss after inner step `step` in the meta-objective.
+    double stepLossWeight(int step) const;
+    /// taskGradient with options().checkpointInnerSteps (inner_step_checkpointing.cpp).
+    TaskGradient checkpointedTaskGradient(const Episode& episode, const std::vector<torch::Tensor>& params,
+                                          double scale, const RunControl* control,
+                                          const std::function<void()>& atPeak);
 
     std::shared_ptr<FunctionalModel> m_model;
     MetaLearnerOptions m_options;
@@ -126,13 +163,18 @@ public:
     /// clipping and an Adam step (otherwise nothing changes and result.finite is false).
     MetaStepResult metaStep(const std::vector<Episode>& batch, const RunControl* control = nullptr);
 
+    /// Applies one iteration's MAML++ schedule: Adam's learning rate, first or second order,
+    /// the multi-step loss weights. The trainer calls it before every metaStep.
+    void applySchedule(const IterationSchedule& schedule);
+
 private:
     std::unique_ptr<torch::optim::Adam> m_optimizer;
     std::shared_ptr<Collective> m_collective;
     int m_metaBatch = 0; ///< tasks of a whole meta-batch when m_collective is set
 };
 
-/// The meta-learner settings of a config (training inner steps, rates, clipping, BN mode).
+/// The meta-learner settings of a config (training inner steps, rates, clipping, BN mode, and
+/// the schedule of iteration 0).
 MetaLearnerOptions learnerOptions(const ExperimentConfig& config);
 
 /// Moves an episode's tensors to `device` (and floating tensors to `dtype`).

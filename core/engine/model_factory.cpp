@@ -34,7 +34,8 @@ void registerConv4Model()
         o.imageSize = c.imageSize;
         o.filters = c.filters;
         o.ways = c.ways;
-        o.batchStatistics = c.batchNorm != "running";
+        o.batchStatistics = c.batchNorm == "batch";
+        o.perStepBatchNorm = c.batchNorm == "per-step" ? c.innerStepsTrain : 0;
         return std::make_shared<Conv4>(o);
     });
 }
@@ -62,6 +63,8 @@ std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config)
         throw Error("unknown model '" + config.model + "'", "config model", "Known models: " + known);
     }
     auto model = (*factory)(config);
+    if (config.lslr)
+        model->enableInnerLearningRates(config.innerStepsTrain, config.innerLr);
     model->to(deviceOf(config));
     return model;
 }

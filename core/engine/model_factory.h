@@ -19,7 +19,8 @@ void registerModelFactory(const std::string& name, ModelFactory factory);
 /// Names of the registered models ("conv4" is built in).
 std::vector<std::string> modelNames();
 /// A freshly initialised model for `config` (uses torch's global generator: seed it first),
-/// on config.device. Throws maml::Error for an unknown model name.
+/// on config.device, with MAML++'s learnable inner learning rates when config.lslr. Throws
+/// maml::Error for an unknown model name.
 std::shared_ptr<FunctionalModel> makeModel(const ExperimentConfig& config);
 
 /// Registers the built-in "conv4" factory. Called by registerBuiltinModules() (core/modules.h).

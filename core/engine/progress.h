@@ -7,8 +7,17 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace maml {
+
+/// MAML++ LSLR: the learned inner learning rates, one row per adapted weight tensor (named as in
+/// the checkpoint), one column per inner step. Empty when LSLR is off.
+struct InnerLrTable {
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> rates; ///< rates[tensor][step]
+    bool empty() const { return names.empty(); }
+};
 
 /// Cancel / pause flags shared between the caller (e.g. the GUI thread or a SIGINT handler)
 /// and the engine. The engine checks them between inner steps and between episodes.
@@ -29,6 +38,8 @@ struct TrainProgress {
     double itersPerSecond = 0;
     double etaSeconds = 0;
     double elapsedSeconds = 0; ///< wall time of this session of the run
+    double metaLr = 0;         ///< the meta learning rate this iteration used (cosine annealing)
+    InnerLrTable innerLrs;     ///< after a validation, when LSLR is on
 };
 
 /// What a finished (or cancelled) training run reports.
@@ -42,6 +53,7 @@ struct TrainSummary {
     double bestValCi95 = 0;
     int64_t bestIteration = -1;
     std::string runDir, lastCheckpoint, bestCheckpoint;
+    InnerLrTable innerLrs; ///< the learned inner learning rates at the end, when LSLR is on
 };
 
 /// Receives training progress. Called on the training thread; implementations must be quick

@@ -9,6 +9,7 @@
 #include "core/engine/meta_learner.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/model_factory.h"
+#include "core/engine/schedule.h"
 #include "core/engine/task_source.h"
 #include "core/engine/threads.h"
 #include "core/util/atomic_file.h"
@@ -141,6 +142,7 @@ void Trainer::Impl::validate(TrainProgress& p, double seconds, TrainObserver* ob
     if (r.cancelled)
         throw Cancelled();
     p.hasValidation = true;
+    p.innerLrs = model->innerLearningRateTable();
     p.valLoss = r.loss.mean;
     p.valAccuracy = r.accuracy.mean;
     p.valCi95 = r.accuracy.ci95;
@@ -195,6 +197,8 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                 throw Cancelled();
             if (dist())
                 dist()->setStep("meta-iteration " + std::to_string(it + 1));
+            // MAML++'s schedule depends on the iteration only, so a resumed run gets the same.
+            learner->applySchedule(scheduleAt(config, it));
             const auto stepStart = std::chrono::steady_clock::now();
             r = learner->metaStep(stream->next(), control);
             eta.addStep(secondsSince(stepStart));
@@ -220,6 +224,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
         p.iterations = config.iterations;
         p.trainLoss = r.loss;
         p.trainAccuracy = r.accuracy;
+        p.metaLr = learner->options().metaLr;
         p.elapsedSeconds = secondsSince(t0);
         p.itersPerSecond = 1.0 / std::max(1e-9, eta.secondsPerStep()); // training speed, validations apart
         const bool validateNow = p.iteration % config.valEvery == 0 || p.iteration == config.iterations;
@@ -242,11 +247,15 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
                                    {"train_accuracy", p.trainAccuracy},
                                    {"seconds", total},
                                    {"cpu_seconds", cpuSecondsBefore + processCpuSeconds() - cpuAtStart}};
+            if (config.cosineMetaLr)
+                line["meta_lr"] = p.metaLr;
             if (p.hasValidation)
                 line.update(
                     {{"val_loss", p.valLoss}, {"val_accuracy", p.valAccuracy}, {"val_ci95", p.valCi95}});
             if (dist()) // rank 0's time inside the all-reduces so far (bench/bench_dist.py)
                 line["allreduce_seconds"] = dist()->allReduceSeconds();
+            if (!p.innerLrs.empty())
+                line["inner_lrs"] = {{"names", p.innerLrs.names}, {"rates", p.innerLrs.rates}};
             metrics.append(line);
         }
         const bool due =
@@ -269,6 +278,7 @@ TrainSummary Trainer::Impl::run(TrainObserver* observer, RunControl* control)
     s.bestValAccuracy = best.bestValAccuracy;
     s.bestIteration = best.bestIteration;
     s.bestValCi95 = best.extra.value("val_ci95", 0.0);
+    s.innerLrs = model->innerLearningRateTable();
     s.lastCheckpoint = paths.last().string();
     s.bestCheckpoint = fs::exists(paths.best()) ? paths.best().string() : std::string();
     spdlog::info("{} at iteration {} after {:.1f} s", s.cancelled ? "stopped" : "finished", s.iterationsDone,

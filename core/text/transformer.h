@@ -20,7 +20,7 @@ class TransformerEncoder final : public FunctionalModel {
 public:
     explicit TransformerEncoder(TransformerOptions options);
 
-    std::vector<torch::Tensor> metaParameters() override { return m_params; }
+    std::vector<torch::Tensor> weights() override { return m_params; }
     using FunctionalModel::forward;
     /// x: token ids int64 [n, L] with L <= length (0 = [PAD]). Returns logits [n, ways].
     torch::Tensor forward(const torch::Tensor& x, const std::vector<torch::Tensor>& params,
@@ -42,7 +42,7 @@ public:
     /// checkpoint's weights replace it). Throws maml::Error on ids outside the vocabulary or
     /// dims outside 1..dModel.
     void applyLexiconPrior(const nlohmann::json& prior, int dims, int64_t lexiconOnlyFrom = -1);
-    /// Number of tensors per encoder layer in metaParameters() (after the embedding).
+    /// Number of tensors per encoder layer in weights() (after the embedding).
     static constexpr int kLayerTensors = 12;
 
 private:

@@ -57,11 +57,12 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
     const auto r = cli("presets");
     EXPECT_EQ(r.code, 0);
     for (const char* name : {"study-cifar100-5w10s", "cifarfs-5w1s", "cifarfs-5w5s", "fc100-5w5s",
-                             "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s"})
+                             "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s", "omniglot-5w1s-mamlpp",
+                             "omniglot-20w1s-mamlpp", "cifarfs-5w5s-mamlpp"})
         EXPECT_NE(r.out.find(name), std::string::npos) << name;
     const auto j = nlohmann::json::parse(cli("presets --json").out);
-    // The 7 image presets above plus the text module's (sentiment-*).
-    EXPECT_GE(j.size(), 7u);
+    // The 10 image presets above plus the text module's (sentiment-*).
+    EXPECT_GE(j.size(), 10u);
     for (const auto& p : j)
         if (p["name"].get<std::string>().rfind("sentiment-", 0) != 0)
             EXPECT_NE(r.out.find(p["name"].get<std::string>()), std::string::npos) << p["name"];
@@ -166,6 +167,60 @@ TEST_F(CliEngine, ProgressIntoALogFileIsPlainLinesNotCarriageReturns)
     EXPECT_NE(r.out.find("misclassified query items: "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(" of 180"), std::string::npos)
         << "how many of how many: " << r.out; // 20 x 3-way x 3 queries
+}
+
+TEST_F(CliEngine, MamlppFlagsSwitchThePartsOnOverTheConfig)
+{
+    auto c = loadConfig((m_dir / "config.json").string());
+    c.innerStepsTrain = 2;
+    c.firstOrder = false;
+    writeFileAtomic(m_dir / "plain.json", c.toJson().dump(2));
+    const auto run = m_dir / "flags";
+    auto r = cli("train --config " + (m_dir / "plain.json").string() + " --run-dir " + run.string() +
+                     " --lslr --multi-step-loss --per-step-bn --cosine-meta-lr --first-order-iterations 1",
+                 m_dir / "flags.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "flags.err");
+    const auto used = loadConfig((run / "config.json").string());
+    EXPECT_TRUE(used.lslr && used.multiStepLoss && used.cosineMetaLr);
+    EXPECT_EQ(used.batchNorm, "per-step");
+    EXPECT_EQ(used.firstOrderIterations, 1);
+    EXPECT_FALSE(used.checkpointInnerSteps);
+
+    // Recomputing inner steps with a first-order config is refused before a folder is made.
+    c.firstOrder = true;
+    writeFileAtomic(m_dir / "first.json", c.toJson().dump(2));
+    r = cli("train --config " + (m_dir / "first.json").string() + " --run-dir " +
+                (m_dir / "refused").string() + " --checkpoint-inner-steps",
+            m_dir / "refused.err");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(readFile(m_dir / "refused.err").find("checkpoint_inner_steps is for second-order"),
+              std::string::npos)
+        << readFile(m_dir / "refused.err");
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "refused"));
+}
+
+TEST_F(CliEngine, MamlppRunShowsTheLearnedRatesAndTheBatchNormMode)
+{
+    auto c = loadConfig((m_dir / "config.json").string());
+    c.innerStepsTrain = 2;
+    c.lslr = c.multiStepLoss = c.cosineMetaLr = true;
+    c.batchNorm = "per-step";
+    writeFileAtomic(m_dir / "mamlpp.json", c.toJson().dump(2));
+    const auto run = m_dir / "mamlpp";
+    auto r = cli("train --config " + (m_dir / "mamlpp.json").string() + " --run-dir " + run.string(),
+                 m_dir / "train.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "train.err");
+    EXPECT_NE(r.out.find("learned inner learning rates (LSLR"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("block3_conv_weight"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("step 2"), std::string::npos) << r.out;
+
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --split all --episodes 3");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("BatchNorm on the queries: per-step"), std::string::npos) << r.out;
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() +
+            " --split all --episodes 3 --json");
+    EXPECT_EQ(nlohmann::json::parse(r.out)["batch_norm"], "per-step");
+    EXPECT_NE(cli("presets").out.find("MAML++: LSLR, multi-step loss"), std::string::npos);
 }
 
 TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)

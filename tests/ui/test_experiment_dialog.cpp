@@ -8,6 +8,7 @@
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/experiment_dialog.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QPushButton>
@@ -102,6 +103,51 @@ private Q_SLOTS:
         picker->checkRandom(3, 42);
         QTRY_VERIFY(!okButton(d)->isEnabled());
         QVERIFY2(message(d).contains(QStringLiteral("3 classes")), qPrintable(message(d)));
+    }
+
+    void mamlppPartsAreOffByDefaultAndReachTheConfig()
+    {
+        ExperimentConfig c = preset(defaultPresetName());
+        c.firstOrder = false;
+        ExperimentDialog d(c);
+        waitOpened(d);
+        auto box = [&d](const char* name) { return d.findChild<QCheckBox*>(QString::fromLatin1(name)); };
+        auto* annealing = d.findChild<QSpinBox*>(QStringLiteral("firstOrderIterations"));
+        for (const char* name : {"lslr", "multiStepLoss", "perStepBn", "cosineMetaLr", "checkpointSteps"}) {
+            QVERIFY2(box(name), name);
+            QVERIFY2(!box(name)->isChecked(), name); // plain MAML stays plain MAML
+        }
+        QVERIFY(annealing);
+        QCOMPARE(annealing->value(), 0);
+        QVERIFY(!d.config().usesMamlpp());
+
+        for (const char* name : {"lslr", "multiStepLoss", "perStepBn", "cosineMetaLr", "checkpointSteps"})
+            box(name)->setChecked(true);
+        annealing->setValue(100);
+        auto m = d.config();
+        QVERIFY(m.lslr && m.multiStepLoss && m.cosineMetaLr && m.checkpointInnerSteps);
+        QCOMPARE(QString::fromStdString(m.batchNorm), QStringLiteral("per-step"));
+        QCOMPARE(m.firstOrderIterations, int64_t{100});
+        QTRY_VERIFY2(okButton(d)->isEnabled(), qPrintable(message(d)));
+
+        // A dialog opened on that config shows it; unticking per-step BN returns to batch statistics.
+        ExperimentDialog again(m);
+        waitOpened(again);
+        QVERIFY(again.findChild<QCheckBox*>(QStringLiteral("perStepBn"))->isChecked());
+        QCOMPARE(again.findChild<QSpinBox*>(QStringLiteral("firstOrderIterations"))->value(), 100);
+        again.findChild<QCheckBox*>(QStringLiteral("perStepBn"))->setChecked(false);
+        QCOMPARE(QString::fromStdString(again.config().batchNorm), QStringLiteral("batch"));
+
+        // Recomputing inner steps is for second order: with first order it is refused, and says why.
+        m.firstOrder = true;
+        m.firstOrderIterations = 0;
+        ExperimentDialog firstOrder(m);
+        waitOpened(firstOrder);
+        QTRY_VERIFY(!okButton(firstOrder)->isEnabled());
+        QVERIFY2(message(firstOrder).contains(QStringLiteral("checkpoint_inner_steps is for second-order")),
+                 qPrintable(message(firstOrder)));
+        firstOrder.findChild<QCheckBox*>(QStringLiteral("checkpointSteps"))->setChecked(false);
+        QTRY_VERIFY2(okButton(firstOrder)->isEnabled(), qPrintable(message(firstOrder)));
     }
 
     void jsonRoundTrip()

@@ -173,6 +173,42 @@ private Q_SLOTS:
         QVERIFY(!charts.validationAsDots()); // many validations: a line
     }
 
+    void learnedInnerRatesAreChartedForAnLslrRunOnly()
+    {
+        // A real MAML++ run with LSLR writes its learned rates at each validation; opened as a
+        // run folder, the charts plot one line per adapted weight tensor over the inner steps.
+        ExperimentConfig c = tinyConfig();
+        c.iterations = 8;
+        c.innerStepsTrain = 3;
+        c.lslr = true;
+        const QString dir = m_dir.filePath(QStringLiteral("lslr-run"));
+        Trainer::startRun(c, dir.toStdString()).run();
+        const auto history = RunHistory::load(dir);
+        QVERIFY(!history.innerLrs.empty());
+        QCOMPARE(history.innerLrs.names.size(), history.innerLrs.rates.size());
+        QCOMPARE(static_cast<int>(history.innerLrs.rates.front().size()), 3);
+        bool moved = false; // meta-learned: after 8 Adam steps they are no longer all inner_lr
+        for (const auto& row : history.innerLrs.rates)
+            for (double r : row)
+                moved = moved || std::abs(r - c.innerLr) > 1e-6;
+        QVERIFY(moved);
+        TrainingCharts charts;
+        charts.resize(900, 600);
+        charts.setCurrent(history);
+        QVERIFY(charts.showsInnerLrs());
+        QCOMPARE(charts.innerLrLines(), static_cast<int>(history.innerLrs.names.size()));
+
+        // Plain MAML: no chart. A malformed "inner_lrs" (rows and names disagree) is ignored.
+        RunHistory plain;
+        plain.addRecord(nlohmann::json::parse(
+            R"({"iteration": 9, "train_loss": 1.0, "train_accuracy": 0.5, "val_accuracy": 0.5,
+                "inner_lrs": {"names": ["a", "b"], "rates": [[0.1, 0.2]]}})"));
+        QVERIFY(plain.innerLrs.empty());
+        charts.setCurrent(plain);
+        QVERIFY(!charts.showsInnerLrs());
+        QCOMPARE(charts.innerLrLines(), 0);
+    }
+
     void openingAFolderWithoutARunSaysSo()
     {
         Workbench workbench;

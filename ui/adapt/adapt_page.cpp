@@ -5,6 +5,7 @@
 #include "ui/adapt/query_area.h"
 #include "ui/adapt/text_class_box.h"
 #include "ui/adapt/text_query_panel.h"
+#include "ui/common/error_html.h"
 #include "ui/workbench.h"
 
 #include <QChart>
@@ -282,7 +283,7 @@ QString AdaptPage::message() const
 
 void AdaptPage::showMessage(const QString& text, bool error)
 {
-    m_message->setStyleSheet(error ? QStringLiteral("color:#b00020") : QString());
+    m_message->setStyleSheet(error ? QStringLiteral("color:%1").arg(QLatin1String(kErrorColor)) : QString());
     m_message->setText(text);
     Q_EMIT statusMessage(text.section(QLatin1Char('\n'), 0, 0));
 }

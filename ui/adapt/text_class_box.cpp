@@ -1,4 +1,5 @@
 #include "ui/adapt/text_class_box.h"
+#include "ui/common/error_html.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -71,8 +72,7 @@ void TextClassBox::setSentences(const QStringList& sentences)
 void TextClassBox::updateCount()
 {
     const int n = static_cast<int>(sentences().size());
-    m_count->setText(n == 0 ? tr("<span style='color:#b00020'>no sentence yet</span>")
-                            : tr("%n sentence(s)", nullptr, n));
+    m_count->setText(n == 0 ? errorHtml(tr("no sentence yet")) : tr("%n sentence(s)", nullptr, n));
 }
 
 } // namespace maml::ui

@@ -8,6 +8,7 @@
 #include "core/text/text_task_source.h"
 #include "ui/common/dataset_download.h"
 #include "ui/common/dataset_image.h"
+#include "ui/common/error_html.h"
 #include "ui/workbench.h"
 
 #include <QFileDialog>
@@ -214,8 +215,7 @@ bool DataPage::chooseFolder(const QString& name, const QString& dir)
         refreshDatasets();
         return true;
     } catch (const std::exception& e) {
-        m_datasetStatus->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
-                                     .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_datasetStatus->setText(errorHtml(QString::fromUtf8(e.what())));
         return false;
     }
 }
@@ -238,9 +238,7 @@ void DataPage::download()
     connect(m_download, &DatasetDownload::finished, this, [this](bool ok, const QString& message) {
         m_download->deleteLater();
         m_download = nullptr;
-        m_datasetStatus->setText(
-            ok ? message
-               : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        m_datasetStatus->setText(ok ? message : errorHtml(message));
         refreshDatasets();
     });
     m_download->start();
@@ -299,8 +297,7 @@ void DataPage::loadGallery()
         [this, generation](const QString& message) {
             if (generation != m_generation)
                 return;
-            m_galleryTitle->setText(
-                QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+            m_galleryTitle->setText(errorHtml(message));
             m_loading = false;
             Q_EMIT loaded();
         });

@@ -1,6 +1,7 @@
 #include "ui/episodes/episodes_page.h"
 
 #include "core/engine/data_kind.h"
+#include "ui/common/error_html.h"
 #include "ui/episodes/episode_view.h"
 #include "ui/workbench.h"
 
@@ -118,8 +119,7 @@ void EpisodesPage::sample()
         [this, generation](const QString& message) {
             if (generation != m_generation)
                 return;
-            m_status->setText(
-                QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+            m_status->setText(errorHtml(message));
             m_loading = false;
             Q_EMIT sampled();
         });

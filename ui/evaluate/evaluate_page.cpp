@@ -5,6 +5,7 @@
 #include "core/engine/data_kind.h"
 #include "core/engine/image_task_source.h"
 #include "ui/common/dataset_image.h"
+#include "ui/common/error_html.h"
 #include "ui/evaluate/eval_session.h"
 #include "ui/workbench.h"
 
@@ -156,8 +157,7 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     connect(m_session, &EvalSession::failed, this, [this](const QString& message) {
         m_run->setEnabled(true);
         m_stop->setEnabled(false);
-        m_headline->setText(
-            QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        m_headline->setText(errorHtml(message));
         Q_EMIT evaluated(false);
     });
     connect(workbench, &Workbench::runDirChanged, this, [this] {
@@ -214,8 +214,9 @@ void EvaluatePage::showResult(std::shared_ptr<const EvalResult> result)
                     ? tr("<span style='font-size:15pt'> &nbsp; vs &nbsp; %1 %2</span> (%3)")
                           .arg(percent(b.accuracy.mean, b.accuracy.ci95), label,
                                QString::fromStdString(b.note).toHtmlEscaped())
-                    : tr("<br><span style='color:#b00020'>The %1 baseline could not run: %2</span>")
-                          .arg(label, QString::fromStdString(b.error).toHtmlEscaped());
+                    : QStringLiteral("<br>") + errorHtml(tr("The %1 baseline could not run: %2")
+                                                             .arg(QString::fromStdString(b.label),
+                                                                  QString::fromStdString(b.error)));
     }
     const bool sentences = dataKindOf(r.dataset) == DataKind::Text;
     text += tr("<br>%1-way %2-shot, %3 query %4 per class, %5 adaptation steps, %6 episodes of %7 "
@@ -229,6 +230,9 @@ void EvaluatePage::showResult(std::shared_ptr<const EvalResult> result)
                 .arg(QString::fromStdString(r.dataset), QString::fromStdString(r.split))
                 .arg(r.seconds, 0, 'f', 1)
                 .arg(r.cancelled ? tr(" - stopped early") : QString());
+    if (!r.batchNorm.empty()) // how the queries were normalised: transductive or one by one
+        text += tr("<br>BatchNorm on the queries: %1")
+                    .arg(QString::fromStdString(describeBatchNorm(r.batchNorm)).toHtmlEscaped());
     m_headline->setText(text);
     showConfusion(r);
     showPerClass(r);

@@ -6,6 +6,7 @@
 #include "core/engine/presets.h"
 #include "core/text/text_task_source.h"
 #include "core/text/transformer_options.h"
+#include "ui/common/error_html.h"
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/dataset_chooser.h"
 #include "ui/workbench.h"
@@ -114,6 +115,8 @@ void ExperimentDialog::connectEdits()
     connect(m_lexicon, &QComboBox::currentIndexChanged, this, [this] {
         m_lexiconDims->setEnabled(m_lexicon->currentData().toString() != QLatin1String("none"));
     });
+    for (auto* box : {m_lslr, m_multiStepLoss, m_perStepBn, m_cosineMetaLr, m_checkpointSteps})
+        connect(box, &QCheckBox::toggled, this, &ExperimentDialog::validate);
     for (auto* combo : {m_trainSplit, m_valSplit, m_testSplit, m_order, m_head, m_lexicon})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             refreshClassPicker();
@@ -182,6 +185,12 @@ void ExperimentDialog::setConfig(const ExperimentConfig& c)
     m_metaBatch->setValue(c.metaBatch);
     m_iterations->setValue(static_cast<int>(c.iterations));
     m_order->setCurrentIndex(c.firstOrder ? 1 : 0);
+    m_lslr->setChecked(c.lslr);
+    m_multiStepLoss->setChecked(c.multiStepLoss);
+    m_perStepBn->setChecked(c.batchNorm == "per-step");
+    m_cosineMetaLr->setChecked(c.cosineMetaLr);
+    m_firstOrderIterations->setValue(static_cast<int>(c.firstOrderIterations));
+    m_checkpointSteps->setChecked(c.checkpointInnerSteps);
     m_seed->setValue(static_cast<int>(c.seed));
     m_threads->setValue(c.threads);
     m_processes->setValue(c.processes);
@@ -226,6 +235,15 @@ ExperimentConfig ExperimentDialog::config() const
     c.metaBatch = m_metaBatch->value();
     c.iterations = m_iterations->value();
     c.firstOrder = m_order->currentData().toBool();
+    c.lslr = m_lslr->isChecked();
+    c.multiStepLoss = m_multiStepLoss->isChecked();
+    if (m_perStepBn->isChecked())
+        c.batchNorm = "per-step";
+    else if (c.batchNorm == "per-step") // unticked: back to MAML's batch statistics
+        c.batchNorm = "batch";
+    c.cosineMetaLr = m_cosineMetaLr->isChecked();
+    c.firstOrderIterations = m_firstOrderIterations->value();
+    c.checkpointInnerSteps = m_checkpointSteps->isChecked();
     c.seed = static_cast<uint64_t>(m_seed->value());
     c.threads = m_threads->value();
     c.processes = m_processes->value();
@@ -308,11 +326,10 @@ void ExperimentDialog::onOpenFailed(const QString& message)
     m_loading = false;
     m_openError = message;
     m_problems = {message};
-    m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+    m_message->setText(errorHtml(message));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
     if (m_textMode)
-        m_corpusInfo->setText(
-            QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+        m_corpusInfo->setText(errorHtml(message));
     Q_EMIT validated();
 }
 
@@ -396,7 +413,7 @@ void ExperimentDialog::validate()
                  .arg(m_ways->value())
                  .arg(m_shots->value())
                  .arg(m_queries->value())
-           : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(html));
+           : errorSpan(html));
     Q_EMIT validated();
 }
 
@@ -436,8 +453,7 @@ bool ExperimentDialog::loadFile(const QString& path)
         m_file = path;
         return true;
     } catch (const std::exception& e) {
-        m_message->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
-                               .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_message->setText(errorHtml(QString::fromUtf8(e.what())));
         return false;
     }
 }

@@ -56,6 +56,8 @@ private:
     QWidget* buildClassBox();
     QWidget* buildSettingsBox();
     QWidget* buildModelBox();
+    /// The MAML++ row of the settings box: one check box per part, and derivative-order annealing.
+    QWidget* buildMamlppRow();
     void connectEdits();
     /// What identifies the opened data: the spec, and for images the size, channels, rotations.
     QString dataKey(const ExperimentConfig& config) const;
@@ -119,6 +121,13 @@ private:
     QSpinBox* m_processes = nullptr; ///< local training processes (maml-cli --nproc)
     QSpinBox* m_filters = nullptr;
     QSpinBox* m_valEvery = nullptr;
+    // MAML++ (Antoniou et al. 2019), each part off by default
+    QCheckBox* m_lslr = nullptr;
+    QCheckBox* m_multiStepLoss = nullptr;
+    QCheckBox* m_perStepBn = nullptr;
+    QCheckBox* m_cosineMetaLr = nullptr;
+    QSpinBox* m_firstOrderIterations = nullptr; ///< derivative-order annealing, 0 = off
+    QCheckBox* m_checkpointSteps = nullptr;     ///< recompute inner steps in the meta-backward
     QFormLayout* m_dataForm = nullptr;
     QLabel* m_splitsLabel = nullptr;
     QBoxLayout* m_splitsLayout = nullptr;

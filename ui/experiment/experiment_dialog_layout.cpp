@@ -9,6 +9,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -145,6 +146,7 @@ QWidget* ExperimentDialog::buildSettingsBox()
     form->addRow(tr("Meta-batch (tasks per update)"), m_metaBatch);
     form->addRow(tr("Iterations"), m_iterations);
     form->addRow(tr("Gradient"), m_order);
+    form->addRow(tr("MAML++"), buildMamlppRow());
     form->addRow(tr("Seed"), m_seed);
     auto* threadsRow = new QHBoxLayout;
     threadsRow->addWidget(m_threads, 1);
@@ -154,6 +156,52 @@ QWidget* ExperimentDialog::buildSettingsBox()
     form->addRow(tr("Conv-4 filters"), m_filters);
     form->addRow(tr("Validate every"), m_valEvery);
     return box;
+}
+
+QWidget* ExperimentDialog::buildMamlppRow()
+{
+    auto* row = new QWidget;
+    row->setObjectName(QStringLiteral("mamlpp"));
+    auto* grid = new QGridLayout(row);
+    grid->setContentsMargins(0, 0, 0, 0);
+    auto check = [row](const QString& name, const QString& text, const QString& tip) {
+        auto* box = new QCheckBox(text, row);
+        box->setObjectName(name);
+        box->setToolTip(tip);
+        return box;
+    };
+    m_lslr = check(QStringLiteral("lslr"), tr("Per-step learning rates"),
+                   tr("LSLR: a learned inner learning rate per weight tensor and inner step, starting at the "
+                      "inner learning rate. Shown on the Train page after validation."));
+    m_multiStepLoss = check(QStringLiteral("multiStepLoss"), tr("Multi-step loss"),
+                            tr("The query loss after every inner step counts, weighted; the weights move "
+                               "towards the last step as training goes on."));
+    m_perStepBn = check(QStringLiteral("perStepBn"), tr("Per-step BatchNorm"),
+                        tr("Conv-4: BatchNorm weights and running statistics per inner step. Queries are "
+                           "normalised with running statistics, so no test query affects another."));
+    m_cosineMetaLr =
+        check(QStringLiteral("cosineMetaLr"), tr("Cosine meta learning rate"),
+              tr("Anneal Adam's learning rate from the meta learning rate to 1e-5 over the run."));
+    m_checkpointSteps =
+        check(QStringLiteral("checkpointSteps"), tr("Recompute inner steps"),
+              tr("Second order: keep only each inner step's weights and recompute the step in "
+                 "the backward pass. Memory no longer grows with the inner steps; costs time."));
+    m_firstOrderIterations = intSpin(0, 10000000);
+    m_firstOrderIterations->setObjectName(QStringLiteral("firstOrderIterations"));
+    m_firstOrderIterations->setSpecialValueText(tr("off"));
+    m_firstOrderIterations->setToolTip(tr("Derivative-order annealing: this many first iterations are first "
+                                          "order, the rest second order (off: as chosen under Gradient)."));
+    auto* annealing = new QHBoxLayout;
+    annealing->addWidget(new QLabel(tr("First order for")));
+    annealing->addWidget(m_firstOrderIterations, 1);
+    annealing->addWidget(new QLabel(tr("iterations")));
+    grid->addWidget(m_lslr, 0, 0);
+    grid->addWidget(m_multiStepLoss, 0, 1);
+    grid->addWidget(m_perStepBn, 1, 0);
+    grid->addWidget(m_cosineMetaLr, 1, 1);
+    grid->addLayout(annealing, 2, 0);
+    grid->addWidget(m_checkpointSteps, 2, 1);
+    return row;
 }
 
 QWidget* ExperimentDialog::buildModelBox()

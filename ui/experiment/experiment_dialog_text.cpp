@@ -81,6 +81,7 @@ void ExperimentDialog::showModeFields(bool text)
                        static_cast<QWidget*>(m_rotations)})
         m_dataForm->setRowVisible(w, !text);
     m_settingsForm->setRowVisible(m_filters, !text);
+    m_perStepBn->setEnabled(!text); // Conv-4 only
     m_modelBox->setVisible(text);
     m_pickerRole->setVisible(!text);
     m_picker->setVisible(!text);

@@ -34,12 +34,45 @@ bool plausible(const TrainProgress& p)
            within(p.elapsedSeconds, 0, 1e10);
 }
 
+/// The "inner_lrs" of a metrics.jsonl record ({"names": [...], "rates": [[...], ...]}), or an
+/// empty table if the record has none or it is malformed (a hand-edited file must not reach the
+/// chart: names and rows must match, and every rate must be a finite number of sensible size).
+InnerLrTable innerLrsOf(const nlohmann::json& o)
+{
+    const auto it = o.find("inner_lrs");
+    if (it == o.end() || !it->is_object())
+        return {};
+    const auto names = it->find("names");
+    const auto rates = it->find("rates");
+    if (names == it->end() || rates == it->end() || !names->is_array() || !rates->is_array() ||
+        names->size() != rates->size() || names->empty() || names->size() > 1000)
+        return {};
+    InnerLrTable t;
+    for (size_t i = 0; i < names->size(); ++i) {
+        const auto& name = (*names)[i];
+        const auto& row = (*rates)[i];
+        if (!name.is_string() || !row.is_array() || row.empty() || row.size() > 1000)
+            return {};
+        std::vector<double> values;
+        for (const auto& r : row) {
+            if (!r.is_number() || !std::isfinite(r.get<double>()) || std::abs(r.get<double>()) > 1e6)
+                return {};
+            values.push_back(r.get<double>());
+        }
+        t.names.push_back(name.get<std::string>());
+        t.rates.push_back(std::move(values));
+    }
+    return t;
+}
+
 } // namespace
 
 void RunHistory::add(const TrainProgress& p)
 {
     if (p.iterations > 0)
         iterations = p.iterations;
+    if (!p.innerLrs.empty())
+        innerLrs = p.innerLrs;
     if (p.hasValidation)
         validation.append(p);
     else
@@ -75,6 +108,8 @@ QVector<TrainProgress> RunHistory::addRecord(const nlohmann::json& o)
         this->train.append(p);
         added.append(p);
     }
+    if (auto lrs = innerLrsOf(o); !lrs.empty())
+        innerLrs = std::move(lrs);
     if (val) {
         p.hasValidation = true;
         validation.append(p);

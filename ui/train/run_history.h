@@ -25,6 +25,8 @@ struct RunHistory {
     /// Why config.json could not be read (empty when it was read, or is absent): the curves
     /// still show, but the run cannot be continued until the file is fixed.
     QString configProblem;
+    /// MAML++ LSLR: the learned inner learning rates of the latest validation (empty: LSLR off).
+    InnerLrTable innerLrs;
 
     void add(const TrainProgress& p);
     /// Adds the points of one metrics.jsonl record (a train point, and a validation point when

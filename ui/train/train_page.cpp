@@ -3,6 +3,7 @@
 #include "core/util/error.h"
 #include "core/util/run_lock.h"
 #include "core/util/xdg_paths.h"
+#include "ui/common/error_html.h"
 #include "ui/common/log_bridge.h"
 #include "ui/train/process_run.h"
 #include "ui/train/run_estimate.h"
@@ -198,9 +199,8 @@ void TrainPage::startTraining()
     }
     const QString dir = runDir();
     if (QDir(dir).exists() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("config.json")))) {
-        m_stats->setText(tr("<span style='color:#b00020'>%1 already holds a run: use \"Continue run\", "
-                            "or choose another folder.</span>")
-                             .arg(dir.toHtmlEscaped()));
+        m_stats->setText(errorHtml(
+            tr("%1 already holds a run: use \"Continue run\", or choose another folder.").arg(dir)));
         return;
     }
     RunHistory fresh;
@@ -303,7 +303,7 @@ void TrainPage::onFinished(const QString& summary, bool cancelled)
 void TrainPage::onFailed(const QString& message)
 {
     setRunning(false);
-    m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>").arg(message.toHtmlEscaped()));
+    m_stats->setText(errorHtml(message));
     Q_EMIT statusMessage(tr("Training failed"));
     Q_EMIT trainingFinished(false);
 }
@@ -333,15 +333,12 @@ bool TrainPage::openRun(const QString& dir)
             m_stats->setText(tr("Run %1 has no metrics yet.").arg(history.dir));
         if (!history.configProblem.isEmpty())
             m_stats->setText(
-                QStringLiteral("<span style='color:#b00020'>%1</span>")
-                    .arg(tr("The run's config.json cannot be read, so the experiment settings were "
-                            "left as they were and this run cannot be continued until it is fixed: %1")
-                             .arg(history.configProblem)
-                             .toHtmlEscaped()));
+                errorHtml(tr("The run's config.json cannot be read, so the experiment settings were "
+                             "left as they were and this run cannot be continued until it is fixed: %1")
+                              .arg(history.configProblem)));
         return true;
     } catch (const std::exception& e) {
-        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
-                             .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_stats->setText(errorHtml(QString::fromUtf8(e.what())));
         return false;
     }
 }
@@ -374,8 +371,7 @@ bool TrainPage::overlayRun(const QString& dir)
         m_charts->addOverlay(RunHistory::load(dir));
         return true;
     } catch (const std::exception& e) {
-        m_stats->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
-                             .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_stats->setText(errorHtml(QString::fromUtf8(e.what())));
         return false;
     }
 }

@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -61,12 +62,23 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent)
     m_valAcc = addLine(m_accuracy, tr("validation"), QColor(0xef, 0x6c, 0x00), 2.5);
     m_itsSeries = addLine(m_speed, tr("iterations / s"), QColor(0x2e, 0x7d, 0x32), 2);
     m_speed.chart->legend()->hide();
+    // MAML++ LSLR: the learned inner learning rates, beside the speed while the run has them.
+    m_lrs = makeChart(tr("Learned inner learning rates (LSLR)"), tr("rate"));
+    m_lrs.x->setTitleText(tr("inner step"));
+    m_lrs.chart->legend()->setAlignment(Qt::AlignRight);
+    QFont small = m_lrs.chart->legend()->font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    m_lrs.chart->legend()->setFont(small);
+    m_lrs.view->hide();
 
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->addWidget(m_loss.view, 0, 0);
     grid->addWidget(m_accuracy.view, 0, 1);
-    grid->addWidget(m_speed.view, 1, 0, 1, 2);
+    auto* bottom = new QHBoxLayout; // a hidden chart gives its width to the speed chart
+    bottom->addWidget(m_speed.view, 1);
+    bottom->addWidget(m_lrs.view, 1);
+    grid->addLayout(bottom, 1, 0, 1, 2);
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 1);
     refresh();
@@ -157,8 +169,57 @@ void TrainingCharts::refresh()
     const bool dots = v.size() <= 20;
     m_valLoss->setPointsVisible(dots);
     m_valAcc->setPointsVisible(dots);
+    refreshInnerLrs();
     fitAxes();
     ++m_refreshes;
+}
+
+void TrainingCharts::refreshInnerLrs()
+{
+    const auto& t = m_current.innerLrs;
+    if (t.names == m_shownLrs.names && t.rates == m_shownLrs.rates)
+        return; // changes only at validations
+    m_shownLrs = t;
+    for (auto* s : m_lrSeries) {
+        m_lrs.chart->removeSeries(s);
+        delete s;
+    }
+    m_lrSeries.clear();
+    m_lrs.view->setVisible(!t.empty());
+    double low = 0, high = 0;
+    int steps = 1;
+    bool first = true;
+    for (size_t i = 0; i < t.names.size(); ++i) {
+        const QColor color =
+            QColor::fromHsv(static_cast<int>(300 * i / std::max<size_t>(1, t.names.size())), 200, 190);
+        auto* line = addLine(m_lrs, QString::fromStdString(t.names[i]), color, 1.5);
+        QList<QPointF> points;
+        for (size_t k = 0; k < t.rates[i].size(); ++k) {
+            const double r = t.rates[i][k];
+            points.append(QPointF(static_cast<qreal>(k + 1), r));
+            low = first ? r : std::min(low, r);
+            high = first ? r : std::max(high, r);
+            first = false;
+        }
+        steps = std::max(steps, static_cast<int>(t.rates[i].size()));
+        line->replace(points);
+        line->setPointsVisible(t.rates[i].size() <= 2);
+        m_lrSeries << line;
+    }
+    const double margin = std::max(1e-6, 0.08 * (high - low));
+    m_lrs.x->setRange(1, std::max(2, steps));
+    m_lrs.x->setTickCount(std::min(std::max(2, steps), 11));
+    m_lrs.y->setRange(std::min(0.0, low - margin), high + margin);
+}
+
+bool TrainingCharts::showsInnerLrs() const
+{
+    return m_lrs.view->isVisibleTo(this);
+}
+
+int TrainingCharts::innerLrLines() const
+{
+    return m_lrSeries.size();
 }
 
 bool TrainingCharts::validationAsDots() const

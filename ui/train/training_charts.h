@@ -36,6 +36,10 @@ public:
     bool validationAsDots() const;
     /// Points currently plotted in the raw training-loss series.
     int plottedPoints() const;
+    /// Whether the MAML++ learned-learning-rate chart is shown (the run has LSLR), and its lines
+    /// (one per adapted weight tensor, over the inner steps).
+    bool showsInnerLrs() const;
+    int innerLrLines() const;
 
 private:
     struct Chart {
@@ -49,15 +53,18 @@ private:
     void refresh();
     void refreshOverlays();
     void fitAxes();
+    void refreshInnerLrs();
 
     RunHistory m_current;
     QList<RunHistory> m_overlays;
-    Chart m_loss, m_accuracy, m_speed;
+    Chart m_loss, m_accuracy, m_speed, m_lrs;
     QLineSeries *m_lossRaw, *m_lossSmooth, *m_valLoss;
     QLineSeries *m_accRaw, *m_accSmooth, *m_valAcc, *m_valUpper, *m_valLower;
     QAreaSeries* m_valBand;
     QLineSeries* m_itsSeries;
     QList<QLineSeries*> m_overlaySeries;
+    QList<QLineSeries*> m_lrSeries;
+    InnerLrTable m_shownLrs; ///< what m_lrSeries plots
     int m_refreshes = 0;
 };
 
