@@ -3,9 +3,11 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QCursor>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLineSeries>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -204,8 +206,16 @@ void TrainingCharts::refreshInnerLrs()
         steps = std::max(steps, static_cast<int>(t.rates[i].size()));
         line->replace(points);
         line->setPointsVisible(t.rates[i].size() <= 2);
+        const QString name = QString::fromStdString(t.names[i]);
+        connect(line, &QLineSeries::hovered, this, [name](const QPointF& at, bool entered) {
+            if (entered) // the legend cannot name twenty lines in a small chart: hovering does
+                QToolTip::showText(
+                    QCursor::pos(),
+                    tr("%1, step %2: %3").arg(name).arg(qRound(at.x())).arg(at.y(), 0, 'g', 3));
+        });
         m_lrSeries << line;
     }
+    m_lrs.chart->legend()->setVisible(m_lrSeries.size() <= 6);
     const double margin = std::max(1e-6, 0.08 * (high - low));
     m_lrs.x->setRange(1, std::max(2, steps));
     m_lrs.x->setTickCount(std::min(std::max(2, steps), 11));

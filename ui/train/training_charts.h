@@ -37,7 +37,8 @@ public:
     /// Points currently plotted in the raw training-loss series.
     int plottedPoints() const;
     /// Whether the MAML++ learned-learning-rate chart is shown (the run has LSLR), and its lines
-    /// (one per adapted weight tensor, over the inner steps).
+    /// (one per adapted weight tensor, over the inner steps; named in the legend when there are
+    /// few, else by hovering).
     bool showsInnerLrs() const;
     int innerLrLines() const;
 
