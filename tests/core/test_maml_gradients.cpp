@@ -3,6 +3,7 @@
 #include "core/engine/conv4.h"
 #include "core/engine/meta_learner.h"
 #include "core/util/error.h"
+#include "finite_difference.h"
 
 #include <gtest/gtest.h>
 
@@ -51,10 +52,7 @@ struct TinyProblem {
     std::vector<torch::Tensor> metaGradient(MetaLearner& learner)
     {
         learner.computeMetaGradient({episode});
-        std::vector<torch::Tensor> grads;
-        for (auto& p : model->metaParameters())
-            grads.push_back(p.grad().clone());
-        return grads;
+        return test::gradsOf(model->metaParameters());
     }
 };
 
@@ -73,15 +71,8 @@ TEST(MamlGradients, SecondOrderMatchesFiniteDifferences)
             const int64_t n = flat.numel();
             for (int64_t i = 0; i < n; i += std::max<int64_t>(1, n / 6)) {
                 auto fdAt = [&](double h) {
-                    std::vector<torch::Tensor> plus, minus;
-                    for (const auto& p : params) {
-                        plus.push_back(p.detach().clone());
-                        minus.push_back(p.detach().clone());
-                    }
-                    plus[t].view(-1)[i] += h;
-                    minus[t].view(-1)[i] -= h;
-                    return (prob.objective(learner, plus, steps) - prob.objective(learner, minus, steps)) /
-                           (2 * h);
+                    return test::centralDifference(
+                        params, t, i, h, [&](const auto& w) { return prob.objective(learner, w, steps); });
                 };
                 const double fd = fdAt(eps), fdHalf = fdAt(eps / 2);
                 // ReLU and max-pool make the objective piecewise smooth: where the two step sizes

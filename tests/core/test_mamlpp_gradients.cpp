@@ -3,6 +3,7 @@
 // in the backward pass (checkpoint_inner_steps) against the normal path.
 #include "core/engine/conv4.h"
 #include "core/engine/meta_learner.h"
+#include "finite_difference.h"
 
 #include <gtest/gtest.h>
 
@@ -90,10 +91,7 @@ struct TinyMamlpp {
     std::vector<torch::Tensor> metaGradient(MetaLearner& learner)
     {
         learner.computeMetaGradient({episode});
-        std::vector<torch::Tensor> grads;
-        for (auto& p : model->metaParameters())
-            grads.push_back(p.grad().clone());
-        return grads;
+        return test::gradsOf(model->metaParameters());
     }
 };
 
@@ -109,14 +107,8 @@ int checkAgainstFiniteDifferences(TinyMamlpp& prob, MetaLearner& learner,
         const int64_t stride = n <= allUpTo ? 1 : std::max<int64_t>(1, n / 5);
         for (int64_t i = 0; i < n; i += stride) {
             auto fdAt = [&](double h) {
-                std::vector<torch::Tensor> plus, minus;
-                for (const auto& p : params) {
-                    plus.push_back(p.detach().clone());
-                    minus.push_back(p.detach().clone());
-                }
-                plus[t].view(-1)[i] += h;
-                minus[t].view(-1)[i] -= h;
-                return (prob.objective(learner, plus) - prob.objective(learner, minus)) / (2 * h);
+                return test::centralDifference(params, t, i, h,
+                                               [&](const auto& w) { return prob.objective(learner, w); });
             };
             const double fd = fdAt(1e-6), fdHalf = fdAt(5e-7);
             // ReLU and max-pool kinks: where two step sizes disagree the difference says nothing.
