@@ -66,27 +66,16 @@ std::shared_ptr<Conv4> makeConv4(const MamlSettings& s)
     return model;
 }
 
-MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator)
-{
-    MetaLearnerOptions o;
-    o.innerSteps = s.steps;
-    o.innerLr = s.innerLr;
-    o.metaLr = 1e-3;
-    o.firstOrder = s.firstOrder;
-    o.gradClip = 0;                   // the reference does not clip
-    o.batchStatistics = !s.perStepBn; // per-step running statistics: the plain path
-    o.taskParallel = taskParallel;
-    o.tuneAllocator = tunedAllocator;
-    o.checkpointInnerSteps = s.checkpointInnerSteps;
-    return o;
-}
-
 ExperimentConfig scheduleConfig(const MamlSettings& s)
 {
     ExperimentConfig c;
     c.innerStepsTrain = s.steps;
+    c.innerLr = s.innerLr;
     c.metaLr = 1e-3;
     c.firstOrder = s.firstOrder;
+    c.gradClip = 0; // the reference does not clip
+    c.batchNorm = s.perStepBn ? "per-step" : "batch";
+    c.checkpointInnerSteps = s.checkpointInnerSteps;
     c.firstOrderIterations = s.firstOrderIterations;
     c.multiStepLoss = s.multiStepLoss;
     c.multiStepLossIterations = s.mslIterations;
@@ -94,6 +83,15 @@ ExperimentConfig scheduleConfig(const MamlSettings& s)
     c.metaLrMin = s.metaLrMin;
     c.iterations = s.runIterations;
     return c;
+}
+
+MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator)
+{
+    // The engine's own mapping from a config, so the bench measures what a run uses.
+    MetaLearnerOptions o = learnerOptions(scheduleConfig(s));
+    o.taskParallel = taskParallel;
+    o.tuneAllocator = tunedAllocator;
+    return o;
 }
 
 std::unique_ptr<MetaLearner> makeLearner(const MamlSettings& s, bool taskParallel, bool tunedAllocator)

@@ -40,7 +40,7 @@ std::vector<Episode> randomEpisodes(const MamlSettings& s, uint64_t seed);
 
 std::shared_ptr<Conv4> makeConv4(const MamlSettings& s);
 MetaLearnerOptions learnerOptionsFor(const MamlSettings& s, bool taskParallel, bool tunedAllocator = true);
-/// The experiment settings the schedule reads (schedule.h), from `s`.
+/// `s` as an experiment config: learnerOptions() and the schedule (schedule.h) read it.
 ExperimentConfig scheduleConfig(const MamlSettings& s);
 /// A MetaLearner for `s` with the schedule of s.iteration applied.
 std::unique_ptr<MetaLearner> makeLearner(const MamlSettings& s, bool taskParallel,
