@@ -171,12 +171,16 @@ ExperimentConfig configFrom(const TrainArgs& a)
     return c;
 }
 
-/// Every reason the experiment cannot run, at once, before a run folder is made.
+/// Every reason the experiment cannot run, at once, before a run folder is made; a test split
+/// that cannot be sampled is only a note (training does not use it).
 void checkBeforeTraining(const ExperimentConfig& config)
 {
     const auto problems = checkExperiment(config);
-    if (problems.empty())
+    if (problems.empty()) {
+        if (const auto note = testSplitNote(config); !note.empty())
+            std::cerr << "Note: " << note << "\n";
         return;
+    }
     std::string list;
     for (const auto& p : problems)
         list += "\n  - " + p;

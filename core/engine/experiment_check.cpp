@@ -36,8 +36,8 @@ std::vector<std::string> checkExperiment(const ExperimentConfig& config)
     auto problems = checkSettings(config);
     if (!problems.empty())
         return problems;
-    const std::pair<const char*, std::string> roles[] = {
-        {"training", config.trainSplit}, {"validation", config.valSplit}, {"test", config.testSplit}};
+    const std::pair<const char*, std::string> roles[] = {{"training", config.trainSplit},
+                                                         {"validation", config.valSplit}};
     try {
         for (const auto& [role, split] : roles)
             if (const auto p = splitProblem(config, split); !p.empty())
@@ -47,6 +47,20 @@ std::vector<std::string> checkExperiment(const ExperimentConfig& config)
         problems.push_back(e.what());
     }
     return problems;
+}
+
+std::string testSplitNote(const ExperimentConfig& config)
+{
+    try {
+        const auto p = splitProblem(config, config.testSplit);
+        if (p.empty())
+            return {};
+        return "test split '" + config.testSplit + "': " + p +
+               "; training and validation do not use it: evaluate on the '" + config.valSplit +
+               "' split (maml-cli eval --split " + config.valSplit + ")";
+    } catch (const std::exception&) {
+        return {}; // data that cannot be opened is checkExperiment's problem, not a note
+    }
 }
 
 } // namespace maml

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 using namespace maml;
@@ -167,6 +168,51 @@ TEST(Cifar100, AClassWithoutImagesIsAClearErrorWhereverItIsAsked)
         << out;
     EXPECT_NE(out.find("class 'rocket' has 0 images"), std::string::npos) << out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "x.png"));
+}
+
+TEST(Cifar100, TheStudyTrainsOnACopyWithoutTestImages)
+{
+    // The development copy (empty CIFAR-FS test classes) trains: training and validation do not
+    // sample the test split, so its empty classes are a note, and `eval --split test` refuses.
+    TempDir tmp;
+    test::writeCifarFolder(tmp.path(), 6, 1,
+                           {"whale",    "poppy",   "rose",  "sweet_pepper", "telephone",    "bed",   "table",
+                            "wardrobe", "leopard", "plain", "chimpanzee",   "fox",          "snail", "worm",
+                            "baby",     "man",     "woman", "bicycle",      "pickup_truck", "rocket"});
+    const std::string cli = MAML_TEST_CLI;
+    const auto config = tmp / "study.json";
+    ASSERT_EQ(test::runCommand(cli + " presets --json > " + (tmp / "presets.json").string()), 0);
+    nlohmann::json study;
+    for (const auto& p : nlohmann::json::parse(std::ifstream(tmp / "presets.json")))
+        if (p["name"] == "study-cifar100-5w10s")
+            study = p["config"];
+    ASSERT_FALSE(study.is_null());
+    // The study's settings, shrunk to the 7 images per class of this folder and to seconds.
+    study.update({{"dataset", "cifar100:" + tmp.path().string()},
+                  {"shots", 1},
+                  {"queries", 2},
+                  {"filters", 4},
+                  {"meta_batch", 2},
+                  {"iterations", 2},
+                  {"val_every", 2},
+                  {"val_episodes", 2},
+                  {"eval_episodes", 4},
+                  {"threads", 1}});
+    std::ofstream(config) << study.dump();
+    std::string out;
+    const auto run = tmp / "run";
+    ASSERT_EQ(
+        test::runCommand(cli + " train --config " + config.string() + " --run-dir " + run.string(), &out), 0)
+        << out;
+    EXPECT_NE(out.find("Note: test split 'test': class '"), std::string::npos) << out;
+    EXPECT_NE(out.find("has 0 images"), std::string::npos) << out;
+    EXPECT_NE(out.find("evaluate on the 'val' split"), std::string::npos) << out;
+    const auto checkpoint = (run / "checkpoints" / "best.pt").string();
+    EXPECT_EQ(test::runCommand(cli + " eval --checkpoint " + checkpoint + " --split val --no-baseline", &out),
+              0)
+        << out;
+    EXPECT_NE(test::runCommand(cli + " eval --checkpoint " + checkpoint + " --split test", &out), 0) << out;
+    EXPECT_NE(out.find("has 0 images"), std::string::npos) << out;
 }
 
 TEST(Cifar100, AChosenFolderIsRememberedForTheWorkbenchAndTheCli)

@@ -33,21 +33,33 @@ TEST(ExperimentCheck, NamesTheProblemOfEachSplit)
 {
     auto c = test::tinyConfig(); // synthetic: 12 images per class, splits of 12 / 6 / 6 classes
     EXPECT_TRUE(checkExperiment(c).empty()) << joined(checkExperiment(c));
+    EXPECT_EQ(testSplitNote(c), "");
 
     c.shots = 10;
     c.queries = 5;
     auto problems = checkExperiment(c);
-    ASSERT_EQ(problems.size(), 3u) << joined(problems);
+    // Training samples the training and validation splits; the test split is a note beside them.
+    ASSERT_EQ(problems.size(), 2u) << joined(problems);
     EXPECT_EQ(problems[0].rfind("training split 'train': class '", 0), 0u) << problems[0];
     EXPECT_NE(problems[0].find("has 12 images; K + Q = 15"), std::string::npos) << problems[0];
     EXPECT_EQ(problems[1].rfind("validation split 'val': ", 0), 0u) << problems[1];
-    EXPECT_EQ(problems[2].rfind("test split 'test': ", 0), 0u) << problems[2];
+    EXPECT_EQ(testSplitNote(c).rfind("test split 'test': ", 0), 0u) << testSplitNote(c);
 
     c = test::tinyConfig();
     c.ways = 7; // the val and test splits have 6 classes
     problems = checkExperiment(c);
-    ASSERT_EQ(problems.size(), 2u) << joined(problems);
+    ASSERT_EQ(problems.size(), 1u) << joined(problems);
     EXPECT_TRUE(contains(problems, "6 classes but the episode needs 7")) << joined(problems);
+    EXPECT_NE(testSplitNote(c).find("6 classes but the episode needs 7"), std::string::npos);
+
+    c = test::tinyConfig();
+    c.valSplit = "train";
+    c.ways = 7; // the training split has 12 classes: training can run, the test split cannot
+    EXPECT_TRUE(checkExperiment(c).empty()) << joined(checkExperiment(c));
+    const auto note = testSplitNote(c);
+    EXPECT_EQ(note.rfind("test split 'test': ", 0), 0u) << note;
+    EXPECT_NE(note.find("evaluate on the 'train' split (maml-cli eval --split train)"), std::string::npos)
+        << note;
 
     c = test::tinyConfig();
     c.trainSplit = "nope";

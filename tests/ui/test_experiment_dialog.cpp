@@ -8,6 +8,8 @@
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/experiment_dialog.h"
 
+#include "test_support.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -103,6 +105,39 @@ private Q_SLOTS:
         picker->checkRandom(3, 42);
         QTRY_VERIFY(!okButton(d)->isEnabled());
         QVERIFY2(message(d).contains(QStringLiteral("3 classes")), qPrintable(message(d)));
+    }
+
+    void emptyTestClassesAreANoteNotARefusal()
+    {
+        // As the CIFAR-100 development copy: the 20 CIFAR-FS test classes are named but empty.
+        // The study trains on it (training and validation never sample the test split); the
+        // dialog says which test class is empty and where to evaluate instead.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        maml::test::writeCifarFolder(dir.path().toStdString(), 6, 1,
+                                     {"whale",      "poppy", "rose",     "sweet_pepper", "telephone",
+                                      "bed",        "table", "wardrobe", "leopard",      "plain",
+                                      "chimpanzee", "fox",   "snail",    "worm",         "baby",
+                                      "man",        "woman", "bicycle",  "pickup_truck", "rocket"});
+        auto c = preset("study-cifar100-5w10s");
+        c.dataset = "cifar100:" + dir.path().toStdString();
+        c.shots = 2;
+        c.queries = 5; // 7 images per class
+        ExperimentDialog d(c);
+        waitOpened(d);
+        QVERIFY2(d.problems().isEmpty(), qPrintable(d.problems().join(QLatin1Char('\n'))));
+        QVERIFY(okButton(d)->isEnabled());
+        QVERIFY2(message(d).contains(QStringLiteral("Note: test split 'test': class")),
+                 qPrintable(message(d)));
+        QVERIFY2(message(d).contains(QStringLiteral("has 0 images")), qPrintable(message(d)));
+        // An empty class the run would sample is still a refusal that names it.
+        c.valSplit = "all";
+        c.valClasses = {"whale", "otter", "seal", "shark", "lion"};
+        ExperimentDialog refused(c);
+        waitOpened(refused);
+        QVERIFY(!okButton(refused)->isEnabled());
+        QVERIFY2(message(refused).contains(QStringLiteral("class 'whale' has 0 images")),
+                 qPrintable(message(refused)));
     }
 
     void mamlppPartsAreOffByDefaultAndReachTheConfig()

@@ -408,11 +408,16 @@ void ExperimentDialog::validate()
     QString html;
     for (const auto& p : m_problems)
         html += QStringLiteral("&bull; %1<br>").arg(p.toHtmlEscaped());
+    // Training does not sample the test split: a problem there is a note, not a refusal.
+    const QString note = ok && opened ? QString::fromStdString(testSplitNote(c)) : QString();
     m_message->setText(
         ok ? tr("<span style='color:#1b5e20'>Ready: %1-way %2-shot, %3 queries per class.</span>")
-                 .arg(m_ways->value())
-                 .arg(m_shots->value())
-                 .arg(m_queries->value())
+                     .arg(m_ways->value())
+                     .arg(m_shots->value())
+                     .arg(m_queries->value()) +
+                 (note.isEmpty() ? QString()
+                                 : QStringLiteral("<br><span style='color:#8a5a00'>%1</span>")
+                                       .arg(tr("Note: %1").arg(note).toHtmlEscaped()))
            : errorSpan(html));
     Q_EMIT validated();
 }
