@@ -315,6 +315,7 @@ void registerEngineCommands(CLI::App& app)
     addEvalCommand(app);
     addAdaptCommand(app);
     addExportCommand(app);
+    addCurveCommand(app);
 }
 
 } // namespace maml::cli

@@ -16,6 +16,7 @@ namespace maml::cli {
 void addEvalCommand(CLI::App& app);   ///< maml-cli eval
 void addAdaptCommand(CLI::App& app);  ///< maml-cli adapt
 void addExportCommand(CLI::App& app); ///< maml-cli export
+void addCurveCommand(CLI::App& app);  ///< maml-cli curve
 
 /// Runs a training run with Ctrl-C (and SIGTERM) as a cancel, the progress bar on stderr and
 /// a summary on stdout (both left out when `quiet`). Returns 0, or 130 when it was cancelled.

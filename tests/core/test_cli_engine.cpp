@@ -56,18 +56,43 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
 {
     const auto r = cli("presets");
     EXPECT_EQ(r.code, 0);
-    for (const char* name : {"study-cifar100-5w10s", "cifarfs-5w1s", "cifarfs-5w5s", "fc100-5w5s",
-                             "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s", "omniglot-5w1s-mamlpp",
-                             "omniglot-20w1s-mamlpp", "cifarfs-5w5s-mamlpp"})
+    for (const char* name : {"study-cifar100-5w10s", "study-cifar100-5w10s-fast", "cifarfs-5w1s",
+                             "cifarfs-5w5s", "fc100-5w5s", "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s",
+                             "omniglot-5w1s-mamlpp", "omniglot-20w1s-mamlpp", "cifarfs-5w5s-mamlpp"})
         EXPECT_NE(r.out.find(name), std::string::npos) << name;
     const auto j = nlohmann::json::parse(cli("presets --json").out);
-    // The 10 image presets above plus the text module's (sentiment-*).
-    EXPECT_GE(j.size(), 10u);
+    // The 11 image presets above plus the text module's (sentiment-*).
+    EXPECT_GE(j.size(), 11u);
     for (const auto& p : j)
         if (p["name"].get<std::string>().rfind("sentiment-", 0) != 0)
             EXPECT_NE(r.out.find(p["name"].get<std::string>()), std::string::npos) << p["name"];
     for (const auto& p : j)
         EXPECT_TRUE(ExperimentConfig::fromJson(p["config"]).validate().empty()) << p["name"];
+}
+
+TEST_F(CliEngine, TheFastStudyChangesOnlyTheSchedule)
+{
+    // study-cifar100-5w10s-fast (docs/cifar.md) trains the study's task and model: only how the
+    // meta-updates are made and how often validation runs differ.
+    nlohmann::json study, fast;
+    for (const auto& p : nlohmann::json::parse(cli("presets --json").out)) {
+        if (p["name"] == "study-cifar100-5w10s")
+            study = p["config"];
+        if (p["name"] == "study-cifar100-5w10s-fast")
+            fast = p["config"];
+    }
+    ASSERT_FALSE(study.is_null());
+    ASSERT_FALSE(fast.is_null());
+    for (const char* key :
+         {"dataset", "image_size", "channels", "train_images", "ways", "shots", "queries", "model", "filters",
+          "batch_norm", "inner_steps_train", "inner_steps_eval", "inner_lr", "meta_lr", "train_split",
+          "val_split", "val_episodes", "eval_episodes", "seed"})
+        EXPECT_EQ(fast[key], study[key]) << key;
+    EXPECT_EQ(study["first_order"], false);
+    EXPECT_EQ(fast["first_order"], true);
+    EXPECT_EQ(fast["cosine_meta_lr"], true);
+    EXPECT_LT(fast["meta_batch"].get<int>(), study["meta_batch"].get<int>());
+    EXPECT_GT(fast["val_every"].get<int>(), study["val_every"].get<int>());
 }
 
 /// The lines `maml-cli presets` prints for preset `name` (its name line to the next blank-free
@@ -143,6 +168,17 @@ TEST_F(CliEngine, TrainEvalAdaptResume)
     EXPECT_NEAR(a["predictions"][0]["probabilities"]["a"].get<double>() +
                     a["predictions"][0]["probabilities"]["b"].get<double>(),
                 1.0, 1e-6);
+
+    // The run's curve, read from what the trainer logged (validations at 2 and 4).
+    r = cli("curve --run-dir " + run.string() + " --json");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto c = nlohmann::json::parse(r.out);
+    EXPECT_EQ(c["iterations"], 4);
+    ASSERT_EQ(c["validation"].size(), 2u);
+    EXPECT_EQ(c["validation"][0]["iteration"], 2);
+    EXPECT_EQ(c["validation"][1]["iteration"], 4);
+    EXPECT_GT(c["validation"][1]["seconds"].get<double>(), 0.0);
+    EXPECT_GE(c["best"]["val_accuracy"].get<double>(), c["validation"][0]["val_accuracy"].get<double>());
 }
 
 TEST_F(CliEngine, ProgressIntoALogFileIsPlainLinesNotCarriageReturns)
@@ -221,6 +257,45 @@ TEST_F(CliEngine, MamlppRunShowsTheLearnedRatesAndTheBatchNormMode)
             " --split all --episodes 3 --json");
     EXPECT_EQ(nlohmann::json::parse(r.out)["batch_norm"], "per-step");
     EXPECT_NE(cli("presets").out.find("MAML++: LSLR, multi-step loss"), std::string::npos);
+}
+
+TEST_F(CliEngine, CurveGivesTimeToAccuracy)
+{
+    const auto run = m_dir / "curve-run";
+    fs::create_directories(run);
+    std::string lines;
+    const double val[] = {0.41, 0.55, 0.66, 0.71, 0.69};
+    for (int i = 1; i <= 5; ++i)
+        lines += nlohmann::json({{"iteration", 100 * i},
+                                 {"seconds", 600.0 * i},
+                                 {"train_accuracy", 0.8},
+                                 {"val_accuracy", val[i - 1]},
+                                 {"val_ci95", 0.02}})
+                     .dump() +
+                 "\n";
+    writeFileAtomic(run / "metrics.jsonl", lines);
+
+    auto r = cli("curve --run-dir " + run.string() + " --reach 0.65 --reach 69.75 --reach 0.9");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("500 iterations"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("best: 71.00% +- 2.00% at iteration 400"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("reached 65.00% at iteration 300"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("reached 69.75% at iteration 400"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("never reached 90.00%"), std::string::npos) << r.out;
+
+    const auto j = nlohmann::json::parse(cli("curve --run-dir " + run.string() + " --reach 0.65 --json").out);
+    EXPECT_EQ(j["reach"][0]["first"]["iteration"], 300);
+    EXPECT_DOUBLE_EQ(j["reach"][0]["first"]["seconds"].get<double>(), 1800.0);
+
+    r = cli("curve --run-dir " + run.string() + " --reach 150", m_dir / "err1");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "err1").find("not an accuracy"), std::string::npos)
+        << readFile(m_dir / "err1");
+
+    r = cli("curve --run-dir " + (m_dir / "nothing").string(), m_dir / "err2");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "err2").find("no metrics.jsonl here"), std::string::npos)
+        << readFile(m_dir / "err2");
 }
 
 TEST_F(CliEngine, ErrorsExitWithOneAndAMessage)

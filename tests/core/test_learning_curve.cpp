@@ -1,0 +1,114 @@
+// A run's validation curve read back from metrics.jsonl (maml-cli curve, docs/cifar.md): the best
+// point, time to accuracy, the thinned table, and the refusals.
+#include "core/engine/learning_curve.h"
+#include "core/engine/metrics_log.h"
+#include "core/util/error.h"
+#include "test_maml_support.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace maml {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Curve : public ::testing::Test {
+protected:
+    void SetUp() override { m_dir = test::tempDir("learning-curve"); }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    /// Train lines every iteration 1..n (accuracy rising from 0.5 by 0.01 each), a validation
+    /// every 10 with the accuracies given, 2 s per iteration.
+    void writeRun(int n, const std::vector<double>& val)
+    {
+        MetricsLog log(m_dir / "metrics.jsonl");
+        for (int i = 1; i <= n; ++i) {
+            nlohmann::json r = {{"iteration", i}, {"seconds", 2.0 * i}, {"train_accuracy", 0.5 + 0.01 * i}};
+            if (i % 10 == 0 && static_cast<size_t>(i / 10 - 1) < val.size()) {
+                r["val_accuracy"] = val[i / 10 - 1];
+                r["val_ci95"] = 0.02;
+                r["val_loss"] = 1.0;
+            }
+            log.append(r);
+        }
+    }
+    fs::path m_dir;
+};
+
+TEST_F(Curve, BestAndTimeToAccuracy)
+{
+    writeRun(50, {0.40, 0.62, 0.70, 0.66, 0.70});
+    const auto c = readLearningCurve(m_dir);
+    ASSERT_EQ(c.validation.size(), 5u);
+    EXPECT_EQ(c.lastIteration, 50);
+    EXPECT_DOUBLE_EQ(c.lastSeconds, 100.0);
+    EXPECT_EQ(c.trainLines, 50);
+    // The last 10% of the train lines: iterations 46..50.
+    EXPECT_NEAR(c.meanTrainAccuracy, 0.5 + 0.01 * 48, 1e-12);
+
+    const auto best = c.best();
+    ASSERT_TRUE(best);
+    EXPECT_EQ(best->iteration, 30); // the earliest of two equal bests
+    EXPECT_DOUBLE_EQ(best->seconds, 60.0);
+    EXPECT_DOUBLE_EQ(best->ci95, 0.02);
+
+    const auto at60 = c.firstReaching(0.60);
+    ASSERT_TRUE(at60);
+    EXPECT_EQ(at60->iteration, 20);
+    const auto exact = c.firstReaching(0.70); // at or above
+    ASSERT_TRUE(exact);
+    EXPECT_EQ(exact->iteration, 30);
+    EXPECT_FALSE(c.firstReaching(0.6975 + 0.01));
+}
+
+TEST_F(Curve, ThinnedKeepsTheFirstTheBestAndTheLast)
+{
+    std::vector<double> val(100, 0.5);
+    val[37] = 0.9; // the best, at iteration 380
+    writeRun(1000, val);
+    const auto c = readLearningCurve(m_dir);
+    ASSERT_EQ(c.validation.size(), 100u);
+    for (int rows : {3, 5, 20}) {
+        const auto t = c.thinned(rows);
+        EXPECT_LE(static_cast<int>(t.size()), rows) << rows;
+        ASSERT_GE(t.size(), 3u);
+        EXPECT_EQ(t.front().iteration, 10);
+        EXPECT_EQ(t.back().iteration, 1000);
+        bool hasBest = false;
+        for (size_t i = 0; i < t.size(); ++i) {
+            hasBest = hasBest || t[i].iteration == 380;
+            if (i > 0)
+                EXPECT_LT(t[i - 1].iteration, t[i].iteration);
+        }
+        EXPECT_TRUE(hasBest) << rows;
+    }
+    EXPECT_EQ(c.thinned(200).size(), 100u); // short curves are shown whole
+}
+
+TEST_F(Curve, ResumedRunsAndHalfWrittenLinesAreRead)
+{
+    writeRun(20, {0.5, 0.6});
+    {
+        std::ofstream f(m_dir / "metrics.jsonl", std::ios::app);
+        f << "{\"iteration\": 21, \"val_accur"; // a line cut short by a crash
+    }
+    const auto c = readLearningCurve(m_dir);
+    EXPECT_EQ(c.validation.size(), 2u);
+    EXPECT_EQ(c.lastIteration, 20);
+}
+
+TEST_F(Curve, AFolderWithoutMetricsIsRefusedByName)
+{
+    try {
+        readLearningCurve(m_dir / "nowhere");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("metrics.jsonl"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace maml
