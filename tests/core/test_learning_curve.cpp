@@ -87,7 +87,7 @@ TEST_F(Curve, ThinnedKeepsTheFirstTheBestAndTheLast)
     EXPECT_EQ(c.thinned(200).size(), 100u); // short curves are shown whole
 }
 
-TEST_F(Curve, ResumedRunsAndHalfWrittenLinesAreRead)
+TEST_F(Curve, AHalfWrittenLastLineIsSkipped)
 {
     writeRun(20, {0.5, 0.6});
     {
