@@ -31,11 +31,11 @@ std::vector<CurvePoint> LearningCurve::thinned(int rows) const
     const auto n = static_cast<int64_t>(validation.size());
     if (n <= std::max(rows, 3))
         return validation;
-    std::set<int64_t> keep = {0, n - 1};
-    const auto b = best();
-    for (int64_t i = 0; i < n; ++i)
-        if (validation[i].iteration == b->iteration)
-            keep.insert(i);
+    int64_t best = 0; // the earliest of equal maxima, as best()
+    for (int64_t i = 1; i < n; ++i)
+        if (validation[i].accuracy > validation[best].accuracy)
+            best = i;
+    std::set<int64_t> keep = {0, best, n - 1};
     const int64_t spread = std::max(1, rows - 2);
     for (int64_t k = 1; k < spread && static_cast<int>(keep.size()) < rows; ++k)
         keep.insert(k * (n - 1) / spread);
@@ -53,16 +53,16 @@ LearningCurve readLearningCurve(const std::filesystem::path& runDir)
                     runDir.string(), "Give the --run-dir of a `maml-cli train` run or a Train page run");
     LearningCurve c;
     std::vector<double> train;
-    for (const auto& r : MetricsLog(paths.metrics()).read()) {
-        const auto iteration = r.value("iteration", int64_t{0});
-        const auto seconds = r.value("seconds", 0.0);
-        c.lastIteration = std::max(c.lastIteration, iteration);
-        c.lastSeconds = std::max(c.lastSeconds, seconds);
-        if (r.contains("train_accuracy") && r["train_accuracy"].is_number())
-            train.push_back(r["train_accuracy"].get<double>());
-        if (r.contains("val_accuracy") && r["val_accuracy"].is_number())
-            c.validation.push_back({iteration, seconds, r["val_accuracy"].get<double>(),
-                                    r.value("val_ci95", 0.0), r.value("val_loss", 0.0)});
+    for (const auto& line : MetricsLog(paths.metrics()).read()) {
+        const auto r = parseMetricsRecord(line);
+        if (!r)
+            continue;
+        c.lastIteration = std::max(c.lastIteration, r->iteration);
+        c.lastSeconds = std::max(c.lastSeconds, r->seconds);
+        if (r->hasTrain)
+            train.push_back(r->trainAccuracy);
+        if (r->hasValidation)
+            c.validation.push_back({r->iteration, r->seconds, r->valAccuracy, r->valCi95, r->valLoss});
     }
     std::stable_sort(c.validation.begin(), c.validation.end(),
                      [](const CurvePoint& a, const CurvePoint& b) { return a.iteration < b.iteration; });

@@ -1,5 +1,7 @@
 #include "core/engine/metrics_log.h"
 
+#include "core/engine/config.h"
+
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/json_limits.h"
@@ -7,10 +9,49 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 namespace maml {
+namespace {
+
+double number(const nlohmann::json& o, const char* key, bool* found = nullptr)
+{
+    const auto it = o.find(key);
+    const bool ok = it != o.end() && it->is_number();
+    if (found)
+        *found = ok;
+    return ok ? it->get<double>() : 0.0;
+}
+
+} // namespace
+
+std::optional<MetricsRecord> parseMetricsRecord(const nlohmann::json& o)
+{
+    if (!o.is_object())
+        return std::nullopt;
+    const auto within = [](double x, double low, double high) {
+        return std::isfinite(x) && x >= low && x <= high;
+    };
+    const double iteration = number(o, "iteration");
+    if (!within(iteration, 0, double(ExperimentConfig::kMaxIterations)))
+        return std::nullopt;
+    MetricsRecord r;
+    r.iteration = static_cast<int64_t>(iteration);
+    r.seconds = number(o, "seconds");
+    bool loss = false, accuracy = false;
+    r.trainLoss = number(o, "train_loss", &loss);
+    r.trainAccuracy = number(o, "train_accuracy", &accuracy);
+    r.hasTrain = loss || accuracy;
+    r.valLoss = number(o, "val_loss");
+    r.valAccuracy = number(o, "val_accuracy", &r.hasValidation);
+    r.valCi95 = number(o, "val_ci95");
+    if (!within(r.trainAccuracy, 0, 1) || !within(r.valAccuracy, 0, 1) || !within(r.valCi95, 0, 1) ||
+        !within(r.trainLoss, -1e12, 1e12) || !within(r.valLoss, -1e12, 1e12) || !within(r.seconds, 0, 1e10))
+        return std::nullopt;
+    return r;
+}
 
 MetricsLog::MetricsLog(std::filesystem::path file) : m_file(std::move(file)) {}
 

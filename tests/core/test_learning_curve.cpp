@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <limits>
 
 namespace maml {
 namespace {
@@ -19,13 +21,14 @@ protected:
     void SetUp() override { m_dir = test::tempDir("learning-curve"); }
     void TearDown() override { fs::remove_all(m_dir); }
 
-    /// Train lines every iteration 1..n (accuracy rising from 0.5 by 0.01 each), a validation
+    /// Train lines every iteration 1..n (accuracy rising from 0.5 by 0.01 each, up to 1), a validation
     /// every 10 with the accuracies given, 2 s per iteration.
     void writeRun(int n, const std::vector<double>& val)
     {
         MetricsLog log(m_dir / "metrics.jsonl");
         for (int i = 1; i <= n; ++i) {
-            nlohmann::json r = {{"iteration", i}, {"seconds", 2.0 * i}, {"train_accuracy", 0.5 + 0.01 * i}};
+            nlohmann::json r = {
+                {"iteration", i}, {"seconds", 2.0 * i}, {"train_accuracy", std::min(1.0, 0.5 + 0.01 * i)}};
             if (i % 10 == 0 && static_cast<size_t>(i / 10 - 1) < val.size()) {
                 r["val_accuracy"] = val[i / 10 - 1];
                 r["val_ci95"] = 0.02;
@@ -97,6 +100,49 @@ TEST_F(Curve, AHalfWrittenLastLineIsSkipped)
     const auto c = readLearningCurve(m_dir);
     EXPECT_EQ(c.validation.size(), 2u);
     EXPECT_EQ(c.lastIteration, 20);
+}
+
+TEST_F(Curve, HandEditedValuesOutOfRangeAreSkipped)
+{
+    writeRun(20, {0.5, 0.6});
+    MetricsLog log(m_dir / "metrics.jsonl");
+    log.append({{"iteration", 30}, {"seconds", 60.0}, {"val_accuracy", 5.0}});    // an accuracy of 500%
+    log.append({{"iteration", 40}, {"seconds", -1.0}, {"val_accuracy", 0.9}});    // negative time
+    log.append({{"iteration", 1e300}, {"seconds", 80.0}, {"val_accuracy", 0.9}}); // no such iteration
+    log.append({{"iteration", 50},
+                {"seconds", 100.0},
+                {"train_accuracy", 0.9},
+                {"val_accuracy", 0.65},
+                {"val_loss", std::numeric_limits<double>::infinity()}}); // written as null: reads as 0
+    const auto c = readLearningCurve(m_dir);
+    ASSERT_EQ(c.validation.size(), 3u);
+    EXPECT_DOUBLE_EQ(c.best()->accuracy, 0.65);
+    EXPECT_EQ(c.lastIteration, 50);
+    EXPECT_DOUBLE_EQ(c.lastSeconds, 100.0);
+}
+
+TEST(MetricsRecord, ReadsATrainersLineAndRefusesImplausibleOnes)
+{
+    const auto r = parseMetricsRecord({{"iteration", 7},
+                                       {"seconds", 3.5},
+                                       {"train_loss", 1.2},
+                                       {"train_accuracy", 0.4},
+                                       {"val_accuracy", 0.6},
+                                       {"val_ci95", 0.03}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->iteration, 7);
+    EXPECT_DOUBLE_EQ(r->seconds, 3.5);
+    EXPECT_TRUE(r->hasTrain);
+    EXPECT_TRUE(r->hasValidation);
+    EXPECT_DOUBLE_EQ(r->valCi95, 0.03);
+    const auto trainOnly = parseMetricsRecord({{"iteration", 8}, {"train_loss", 1.1}});
+    ASSERT_TRUE(trainOnly);
+    EXPECT_FALSE(trainOnly->hasValidation);
+    EXPECT_FALSE(parseMetricsRecord({{"iteration", -1}}));
+    EXPECT_FALSE(parseMetricsRecord({{"iteration", 1}, {"train_accuracy", 1.5}}));
+    EXPECT_FALSE(parseMetricsRecord({{"iteration", 1}, {"val_ci95", -0.1}}));
+    EXPECT_FALSE(parseMetricsRecord({{"iteration", 1}, {"train_loss", 1e20}}));
+    EXPECT_FALSE(parseMetricsRecord(nlohmann::json::array({1, 2})));
 }
 
 TEST_F(Curve, AFolderWithoutMetricsIsRefusedByName)

@@ -12,28 +12,6 @@
 namespace maml::ui {
 namespace {
 
-double number(const nlohmann::json& o, const char* key, bool* found = nullptr)
-{
-    const auto it = o.find(key);
-    const bool ok = it != o.end() && it->is_number();
-    if (found)
-        *found = ok;
-    return ok ? it->get<double>() : 0.0;
-}
-
-/// Values a trainer can write: an iteration within the engine's bound, accuracies in [0, 1],
-/// finite losses and times of sensible size.
-bool plausible(const TrainProgress& p)
-{
-    const auto within = [](double x, double low, double high) {
-        return std::isfinite(x) && x >= low && x <= high;
-    };
-    return p.iteration >= 0 && p.iteration <= ExperimentConfig::kMaxIterations &&
-           within(p.trainAccuracy, 0, 1) && within(p.valAccuracy, 0, 1) && within(p.valCi95, 0, 1) &&
-           within(p.trainLoss, -1e12, 1e12) && within(p.valLoss, -1e12, 1e12) &&
-           within(p.elapsedSeconds, 0, 1e10);
-}
-
 /// The "inner_lrs" of a metrics.jsonl record ({"names": [...], "rates": [[...], ...]}), or an
 /// empty table if the record has none or it is malformed (a hand-edited file must not reach the
 /// chart: names and rows must match, and every rate must be a finite number of sensible size).
@@ -81,21 +59,18 @@ void RunHistory::add(const TrainProgress& p)
 
 QVector<TrainProgress> RunHistory::addRecord(const nlohmann::json& o)
 {
+    const auto r = parseMetricsRecord(o);
+    if (!r)
+        return {};
     TrainProgress p;
-    const double iteration = number(o, "iteration");
-    if (!(iteration >= 0 && iteration <= double(ExperimentConfig::kMaxIterations)))
-        return {};
-    p.iteration = static_cast<int64_t>(iteration);
+    p.iteration = r->iteration;
     p.iterations = iterations;
-    bool val = false, train = false;
-    p.trainLoss = number(o, "train_loss", &train);
-    p.trainAccuracy = number(o, "train_accuracy");
-    p.valLoss = number(o, "val_loss");
-    p.valAccuracy = number(o, "val_accuracy", &val);
-    p.valCi95 = number(o, "val_ci95");
-    p.elapsedSeconds = number(o, "seconds");
-    if (!plausible(p))
-        return {};
+    p.trainLoss = r->trainLoss;
+    p.trainAccuracy = r->trainAccuracy;
+    p.valLoss = r->valLoss;
+    p.valAccuracy = r->valAccuracy;
+    p.valCi95 = r->valCi95;
+    p.elapsedSeconds = r->seconds;
     // The file keeps cumulative seconds; the speed is the slope between two lines.
     if (p.elapsedSeconds > lastSeconds && p.iteration > lastIteration)
         p.itersPerSecond = (p.iteration - lastIteration) / (p.elapsedSeconds - lastSeconds);
@@ -104,13 +79,13 @@ QVector<TrainProgress> RunHistory::addRecord(const nlohmann::json& o)
     lastSeconds = p.elapsedSeconds;
     lastIteration = p.iteration;
     QVector<TrainProgress> added;
-    if (train) {
+    if (r->hasTrain) {
         this->train.append(p);
         added.append(p);
     }
     if (auto lrs = innerLrsOf(o); !lrs.empty())
         innerLrs = std::move(lrs);
-    if (val) {
+    if (r->hasValidation) {
         p.hasValidation = true;
         validation.append(p);
         added.append(p);
