@@ -1,19 +1,27 @@
 // The experiment dialog: inline validation with the sampler's exact reason, OK disabled until
-// valid, class picker, JSON save/load.
+// valid, class picker, JSON save/load. Also the Evaluate page on a CIFAR-100 copy whose test
+// classes are empty (it shares this file's CIFAR writer).
 #include "core/data/dataset.h"
 #include "core/data/dataset_cache.h"
+#include "core/engine/checkpoint.h"
+#include "core/engine/evaluator.h"
+#include "core/engine/model_factory.h"
 #include "core/engine/presets.h"
 #include "core/modules.h"
 #include "ui/common/dataset_image.h"
+#include "ui/evaluate/evaluate_page.h"
 #include "ui/experiment/class_picker.h"
 #include "ui/experiment/experiment_dialog.h"
+#include "ui/workbench.h"
 
 #include "test_support.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -138,6 +146,60 @@ private Q_SLOTS:
         QVERIFY(!okButton(refused)->isEnabled());
         QVERIFY2(message(refused).contains(QStringLiteral("class 'whale' has 0 images")),
                  qPrintable(message(refused)));
+    }
+
+    void evaluatePageTurnsToValWhenTheTestClassesAreEmpty()
+    {
+        // A checkpoint of the study on a copy like the development one: the Evaluate page would
+        // default to the empty test classes; it switches to val, says why, and evaluates there.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        maml::test::writeCifarFolder(dir.path().toStdString(), 6, 1,
+                                     {"whale",      "poppy", "rose",     "sweet_pepper", "telephone",
+                                      "bed",        "table", "wardrobe", "leopard",      "plain",
+                                      "chimpanzee", "fox",   "snail",    "worm",         "baby",
+                                      "man",        "woman", "bicycle",  "pickup_truck", "rocket"});
+        auto c = preset("study-cifar100-5w10s");
+        c.dataset = "cifar100:" + dir.path().toStdString();
+        c.shots = 2;
+        c.queries = 5;
+        c.trainImages = 0;
+        c.threads = 1;
+        const QString checkpoint = dir.filePath(QStringLiteral("study.pt"));
+        CheckpointInfo info;
+        info.config = c;
+        saveCheckpoint(checkpoint.toStdString(), *makeModel(c), nullptr, info);
+
+        Workbench workbench;
+        EvaluatePage page(&workbench);
+        auto* split = page.findChild<QComboBox*>(QStringLiteral("evalSplit"));
+        auto* note = page.findChild<QLabel*>(QStringLiteral("evalSplitNote"));
+        QCOMPARE(split->currentText(), QStringLiteral("test"));
+        page.setCheckpoint(checkpoint);
+        QTRY_COMPARE_WITH_TIMEOUT(page.split(), QStringLiteral("val"), 60000);
+        QVERIFY2(note->text().contains(QStringLiteral("has 0 images")), qPrintable(note->text()));
+        QVERIFY2(note->text().contains(QStringLiteral("Classes set to <b>val</b>")),
+                 qPrintable(note->text()));
+        QVERIFY(!note->isHidden());
+        page.setEpisodes(3);
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
+        page.evaluate();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(evaluated.first().first().toBool(), true);
+        QCOMPARE(QString::fromStdString(page.result()->split), QStringLiteral("val"));
+
+        // A checkpoint whose test split is usable leaves the choice alone and shows no note.
+        maml::test::writeCifarFolder(dir.filePath(QStringLiteral("full")).toStdString(), 6, 1, {});
+        c.dataset = "cifar100:" + dir.filePath(QStringLiteral("full")).toStdString();
+        const QString full = dir.filePath(QStringLiteral("full.pt"));
+        info.config = c;
+        saveCheckpoint(full.toStdString(), *makeModel(c), nullptr, info);
+        split->setCurrentText(QStringLiteral("test"));
+        page.setCheckpoint(full);
+        QVERIFY(note->isHidden());
+        QTest::qWait(2000); // the check runs off the GUI thread: give it time to (not) answer
+        QCOMPARE(page.split(), QStringLiteral("test"));
+        QVERIFY(note->isHidden());
     }
 
     void mamlppPartsAreOffByDefaultAndReachTheConfig()

@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/data_kind.h"
+#include "core/engine/experiment_check.h"
 #include "core/engine/image_task_source.h"
 #include "ui/common/dataset_image.h"
 #include "ui/common/error_html.h"
@@ -64,6 +65,11 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     m_split = new QComboBox;
     for (const char* s : {"test", "val", "train", "all"})
         m_split->addItem(QString::fromLatin1(s));
+    m_split->setObjectName(QStringLiteral("evalSplit"));
+    m_splitNote = new QLabel;
+    m_splitNote->setObjectName(QStringLiteral("evalSplitNote"));
+    m_splitNote->setWordWrap(true);
+    m_splitNote->hide();
     m_episodes = new QSpinBox;
     m_episodes->setRange(1, 100000);
     m_episodes->setValue(600);
@@ -134,6 +140,7 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     layout->addWidget(title);
     layout->addLayout(row);
     layout->addLayout(options);
+    layout->addWidget(m_splitNote);
     layout->addWidget(m_progress);
     layout->addWidget(m_headline);
     layout->addWidget(results, 1);
@@ -142,8 +149,9 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
         const QString f = QFileDialog::getOpenFileName(this, tr("Checkpoint"), m_checkpoint->text(),
                                                        tr("Checkpoints (*.pt)"));
         if (!f.isEmpty())
-            m_checkpoint->setText(f);
+            setCheckpoint(f);
     });
+    connect(m_checkpoint, &QLineEdit::editingFinished, this, &EvaluatePage::checkSplits);
     connect(m_run, &QPushButton::clicked, this, &EvaluatePage::evaluate);
     connect(m_stop, &QPushButton::clicked, m_session, &EvalSession::stop);
     connect(m_session, &EvalSession::progress, this, [this](int done, int total, double acc, double base) {
@@ -162,13 +170,46 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     });
     connect(workbench, &Workbench::runDirChanged, this, [this] {
         if (!m_session->isRunning())
-            m_checkpoint->setText(m_workbench->runCheckpoint());
+            setCheckpoint(m_workbench->runCheckpoint());
     });
 }
 
 void EvaluatePage::setCheckpoint(const QString& path)
 {
     m_checkpoint->setText(path);
+    checkSplits();
+}
+
+QString EvaluatePage::split() const
+{
+    return m_split->currentText();
+}
+
+void EvaluatePage::checkSplits()
+{
+    const QString path = m_checkpoint->text();
+    if (path == m_checkedCheckpoint)
+        return;
+    m_checkedCheckpoint = path;
+    m_splitNote->hide();
+    if (path.isEmpty())
+        return;
+    // Opening the data may take seconds (the first time): off the GUI thread. A checkpoint that
+    // cannot be read is not a note: the evaluation reports it when it runs.
+    m_worker.run<std::string>(
+        this, [file = path.toStdString()] { return testSplitNote(readCheckpointInfo(file).config); },
+        [this, path](std::string note) {
+            if (note.empty() || path != m_checkpoint->text())
+                return;
+            QString text = tr("Note: %1.").arg(QString::fromStdString(note).toHtmlEscaped());
+            if (m_split->currentText() == QLatin1String("test")) {
+                m_split->setCurrentText(QStringLiteral("val"));
+                text += tr(" Classes set to <b>val</b>.");
+            }
+            m_splitNote->setText(text);
+            m_splitNote->show();
+        },
+        [](const QString&) {});
 }
 
 void EvaluatePage::setEpisodes(int episodes)

@@ -33,7 +33,12 @@ public:
     explicit EvaluatePage(Workbench* workbench, QWidget* parent = nullptr);
 
     EvalSession* session() const { return m_session; }
+    /// Also asks (off the GUI thread) whether the checkpoint's test split can give episodes; when
+    /// it cannot (e.g. the CIFAR-100 development copy's empty test classes), the page switches
+    /// "Classes" from test to val and says why.
     void setCheckpoint(const QString& path);
+    /// The split the next evaluation uses ("test", "val", "train" or "all").
+    QString split() const;
     void setEpisodes(int episodes);
     /// The last result (null before the first evaluation).
     std::shared_ptr<const EvalResult> result() const { return m_result; }
@@ -51,12 +56,15 @@ private:
     void showConfusion(const EvalResult& r);
     void showPerClass(const EvalResult& r);
     void loadGallery(const EvalResult& r);
+    void checkSplits();
 
     Workbench* m_workbench;
     EvalSession* m_session = nullptr;
     std::shared_ptr<const EvalResult> m_result;
     QLineEdit* m_checkpoint = nullptr;
     QComboBox* m_split = nullptr;
+    QLabel* m_splitNote = nullptr; ///< why the page chose val over test (hidden when it did not)
+    QString m_checkedCheckpoint;   ///< the checkpoint checkSplits() last asked about
     QSpinBox* m_episodes = nullptr;
     QSpinBox* m_steps = nullptr;
     QCheckBox* m_baseline = nullptr;
