@@ -44,6 +44,21 @@ private:
         return d.findChild<QLabel*>(QStringLiteral("validationMessage"))->text();
     }
     static void waitOpened(ExperimentDialog& d) { QTRY_VERIFY_WITH_TIMEOUT(!d.isLoading(), 180000); }
+    /// The study preset on a CIFAR-100 folder written in `dir` like the development copy: the 20
+    /// CIFAR-FS test classes named but empty, 7 images in every other class (2-shot 5-query).
+    static ExperimentConfig studyOnDevLikeCopy(const QString& dir)
+    {
+        maml::test::writeCifarFolder(dir.toStdString(), 6, 1,
+                                     {"whale",      "poppy", "rose",     "sweet_pepper", "telephone",
+                                      "bed",        "table", "wardrobe", "leopard",      "plain",
+                                      "chimpanzee", "fox",   "snail",    "worm",         "baby",
+                                      "man",        "woman", "bicycle",  "pickup_truck", "rocket"});
+        auto c = preset("study-cifar100-5w10s");
+        c.dataset = "cifar100:" + dir.toStdString();
+        c.shots = 2;
+        c.queries = 5;
+        return c;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -122,15 +137,7 @@ private Q_SLOTS:
         // dialog says which test class is empty and where to evaluate instead.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        maml::test::writeCifarFolder(dir.path().toStdString(), 6, 1,
-                                     {"whale",      "poppy", "rose",     "sweet_pepper", "telephone",
-                                      "bed",        "table", "wardrobe", "leopard",      "plain",
-                                      "chimpanzee", "fox",   "snail",    "worm",         "baby",
-                                      "man",        "woman", "bicycle",  "pickup_truck", "rocket"});
-        auto c = preset("study-cifar100-5w10s");
-        c.dataset = "cifar100:" + dir.path().toStdString();
-        c.shots = 2;
-        c.queries = 5; // 7 images per class
+        auto c = studyOnDevLikeCopy(dir.path());
         ExperimentDialog d(c);
         waitOpened(d);
         QVERIFY2(d.problems().isEmpty(), qPrintable(d.problems().join(QLatin1Char('\n'))));
@@ -154,15 +161,7 @@ private Q_SLOTS:
         // default to the empty test classes; it switches to val, says why, and evaluates there.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        maml::test::writeCifarFolder(dir.path().toStdString(), 6, 1,
-                                     {"whale",      "poppy", "rose",     "sweet_pepper", "telephone",
-                                      "bed",        "table", "wardrobe", "leopard",      "plain",
-                                      "chimpanzee", "fox",   "snail",    "worm",         "baby",
-                                      "man",        "woman", "bicycle",  "pickup_truck", "rocket"});
-        auto c = preset("study-cifar100-5w10s");
-        c.dataset = "cifar100:" + dir.path().toStdString();
-        c.shots = 2;
-        c.queries = 5;
+        auto c = studyOnDevLikeCopy(dir.path());
         c.trainImages = 0;
         c.threads = 1;
         const QString checkpoint = dir.filePath(QStringLiteral("study.pt"));
