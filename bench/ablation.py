@@ -32,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import cli_runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -45,11 +47,7 @@ def base_config(args):
         with open(args.config) as f:
             config = json.load(f)
     else:
-        out = subprocess.run([args.cli, "presets", "--json"], check=True, capture_output=True, text=True).stdout
-        presets = {p["name"]: p["config"] for p in json.loads(out)}
-        if args.preset not in presets:
-            sys.exit("ablation: no preset named %r (known: %s)" % (args.preset, ", ".join(sorted(presets))))
-        config = presets[args.preset]
+        config = cli_runs.preset_config(args.cli, args.preset, "ablation")
     if args.dataset:
         config["dataset"] = args.dataset
     if args.threads is not None:
@@ -186,11 +184,8 @@ def evaluate(args, run_dir):
     ckpt = os.path.join(run_dir, "checkpoints", args.checkpoint + ".pt")
     if not os.path.exists(ckpt):
         ckpt = os.path.join(run_dir, "checkpoints", "last.pt")
-    cmd = ["nice", "-n", str(args.nice), args.cli, "eval", "--checkpoint", ckpt, "--split", args.split,
-           "--episodes", str(args.episodes), "--no-baseline", "--json"]
-    if args.threads is not None:
-        cmd += ["--threads", str(args.threads)]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    return cli_runs.evaluate(args.cli, ckpt, args.split, args.episodes, "ablation", baselines=False,
+                             threads=args.threads, nice=args.nice)
 
 
 def main(argv):

@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 
+import cli_runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DOMAINS = ["amazon", "yelp", "imdb"]
@@ -35,14 +37,6 @@ CANDIDATES = {
     "study-flatten": {"extra": {"head": "flatten", "lexicon": "none"}},
     "mean-text": {"extra": {"lexicon": "none"}},
 }
-
-
-def preset(cli, name):
-    out = subprocess.run([cli, "presets", "--json"], check=True, capture_output=True, text=True).stdout
-    for p in json.loads(out):
-        if p["name"] == name:
-            return p["config"]
-    sys.exit("text_folds: no preset named %r" % name)
 
 
 def fold_config(base, held_out, candidate, args):
@@ -75,12 +69,8 @@ def run(cmd, log):
 
 
 def evaluate(args, ckpt, split, episodes, baselines, log):
-    cmd = [args.cli, "eval", "--checkpoint", ckpt, "--split", split, "--episodes", str(episodes), "--json"]
-    if not baselines:
-        cmd.append("--no-baseline")
-    if args.threads is not None:
-        cmd += ["--threads", str(args.threads)]
-    return json.loads(run(cmd, log))
+    return cli_runs.evaluate(args.cli, ckpt, split, episodes, "text_folds", baselines=baselines,
+                             threads=args.threads, log=log)
 
 
 def pct(acc, ci):
@@ -107,7 +97,7 @@ def main(argv):
     folds = [d.strip() for d in args.folds.split(",") if d.strip()]
     if unknown or not candidates or any(d not in DOMAINS for d in folds):
         sys.exit("text_folds: candidates are %s; folds are %s" % (", ".join(CANDIDATES), ", ".join(DOMAINS)))
-    base = preset(args.cli, "sentiment-uci-2w5s")
+    base = cli_runs.preset_config(args.cli, "sentiment-uci-2w5s", "text_folds")
     work = os.path.join(args.work_dir, time.strftime("%Y%m%d-%H%M%S") + "-%dshot" % args.shots)
     os.makedirs(work)
     results = []
