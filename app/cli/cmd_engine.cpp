@@ -178,7 +178,7 @@ void checkBeforeTraining(const ExperimentConfig& config)
     const auto problems = checkExperiment(config);
     if (problems.empty()) {
         if (const auto note = testSplitNote(config); !note.empty())
-            std::cerr << "Note: " << note << "\n";
+            std::cerr << "Note: " << note << " (maml-cli eval --split " << config.valSplit << ")\n";
         return;
     }
     std::string list;

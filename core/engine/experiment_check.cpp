@@ -56,8 +56,7 @@ std::string testSplitNote(const ExperimentConfig& config)
         if (p.empty())
             return {};
         return "test split '" + config.testSplit + "': " + p +
-               "; training and validation do not use it: evaluate on the '" + config.valSplit +
-               "' split (maml-cli eval --split " + config.valSplit + ")";
+               "; training and validation do not use it: evaluate on the '" + config.valSplit + "' split";
     } catch (const std::exception&) {
         return {}; // data that cannot be opened is checkExperiment's problem, not a note
     }

@@ -29,7 +29,8 @@ std::vector<std::string> checkExperiment(const ExperimentConfig& config);
 /// Why the test split cannot give tasks, as a note to show beside a run that can still train
 /// (training and validation never sample it), e.g. on the CIFAR-100 development copy, whose 20
 /// CIFAR-FS test classes hold no images: "test split 'test': class 'baby' has 0 images ...;
-/// training and validation do not use it: evaluate on the 'val' split ...". Empty when the test split
+/// training and validation do not use it: evaluate on the 'val' split" (no command: the CLI and
+/// the GUI each say how in their own words). Empty when the test split
 /// is usable or the data cannot be opened. Ask it once checkExperiment() found no problem.
 std::string testSplitNote(const ExperimentConfig& config);
 

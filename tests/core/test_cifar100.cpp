@@ -206,7 +206,7 @@ TEST(Cifar100, TheStudyTrainsOnACopyWithoutTestImages)
         << out;
     EXPECT_NE(out.find("Note: test split 'test': class '"), std::string::npos) << out;
     EXPECT_NE(out.find("has 0 images"), std::string::npos) << out;
-    EXPECT_NE(out.find("evaluate on the 'val' split"), std::string::npos) << out;
+    EXPECT_NE(out.find("evaluate on the 'val' split (maml-cli eval --split val)"), std::string::npos) << out;
     const auto checkpoint = (run / "checkpoints" / "best.pt").string();
     EXPECT_EQ(test::runCommand(cli + " eval --checkpoint " + checkpoint + " --split val --no-baseline", &out),
               0)
