@@ -43,6 +43,7 @@ struct EvalArgs {
     bool noBaseline = false;
     bool json = false;
     int64_t seed = -1;
+    std::string batchNorm = "model";
 };
 
 void printEval(const EvalResult& r)
@@ -131,6 +132,12 @@ void addEvalCommand(CLI::App& app)
                     "Base seed of the episodes (default: fixed, the same for every checkpoint)");
     cmd->add_option("--threads", a->options.threads, "Torch threads (0 = all cores; at most the cores)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--batch-norm", a->batchNorm,
+                    "How BatchNorm normalises the queries: 'model' (the checkpoint's own mode) or 'batch' "
+                    "(the query set's own statistics, transductive, as MAML's and MAML++'s code scores; "
+                    "for checkpoints trained with running or per-step statistics)")
+        ->check(CLI::IsMember({"model", "batch"}))
+        ->capture_default_str();
     cmd->add_flag("--no-baseline", a->noBaseline, "Skip the freshly initialised baseline");
     cmd->add_flag("--json", a->json, "Print one JSON object on standard output");
     addDistOptions(cmd, *d);
@@ -138,15 +145,18 @@ void addEvalCommand(CLI::App& app)
         if (launchesWorkers(*d))
             launchAndExit(*d, "");
         a->options.baseline = !a->noBaseline;
+        a->options.queryBatchStatistics = a->batchNorm == "batch";
         if (a->seed >= 0)
             a->options.seed = static_cast<uint64_t>(a->seed);
         const auto dist = resolveDist(*d);
         ProgressPrinter printer;
-        const auto progress = [&printer, share = dist.distributed()](const EvalProgress& p) {
+        const auto progress = [&printer, share = dist.distributed(),
+                               baseline = a->options.baseline](const EvalProgress& p) {
             std::ostringstream line;
             line << "episode " << p.done << "/" << p.total << (share ? " of rank 0's share" : "")
-                 << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy << "  baseline "
-                 << p.baselineAccuracy;
+                 << "  accuracy " << std::fixed << std::setprecision(4) << p.accuracy;
+            if (baseline) // --no-baseline: no baseline to show
+                line << "  baseline " << p.baselineAccuracy;
             printer.update(static_cast<double>(p.done) / std::max(1, p.total), line.str());
         };
         const auto r = dist.distributed() ? evaluateAsRank(dist, a->checkpoint, a->options, progress)

@@ -124,9 +124,12 @@ torch::Tensor Conv4::block(const torch::Tensor& x, const std::vector<torch::Tens
     // monotone, and a window whose maximum is <= 0 gives 0 and no gradient either way), but the
     // ReLU and its backward run on a quarter of the elements. The meta-gradient check in
     // bench/ compares against the reference's ReLU-then-pool order.
-    if (m_options.batchStatistics && !torchBn && !torchPool)
+    // The batch's own statistics: always in the "batch" mode; at test time when scoring asks for
+    // them (testBatchStatistics), without touching the running statistics.
+    const bool batchStats = m_options.batchStatistics || (!training && m_options.testBatchStatistics);
+    if (batchStats && !torchBn && !torchPool)
         return torch::relu(batchNormMaxPoolSecondOrder(y, p[2], p[3], kEps));
-    if (m_options.batchStatistics && !torchBn) {
+    if (batchStats && !torchBn) {
         y = batchNormSecondOrder(y, p[2], p[3], kEps);
     } else {
         const bool useBatchStats = m_options.batchStatistics || training;
@@ -148,7 +151,7 @@ torch::Tensor Conv4::perStepBlock(const torch::Tensor& x, const std::vector<torc
     const int k = std::clamp(step.step, 0, m_options.perStepBatchNorm - 1);
     const auto gamma = p[2].select(0, k), beta = p[3].select(0, k);
     auto y = convolution(x, p[0], p[1]);
-    if (!training) {
+    if (!training && !m_options.testBatchStatistics) {
         // Each query is normalised with the step's running statistics: no query's prediction
         // depends on the other queries (not transductive).
         y = torch::batch_norm(y, gamma, beta, m_runningMean[b][k], m_runningVar[b][k], /*training=*/false,

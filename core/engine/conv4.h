@@ -30,6 +30,11 @@ struct Conv4Options {
     /// forwards normalise with the batch's statistics; test-mode forwards with the step's
     /// running statistics. Steps beyond the last use the last step's.
     int perStepBatchNorm = 0;
+    /// Scoring only (maml-cli eval --batch-norm batch): test-mode forwards normalise with the
+    /// batch's own statistics, as in the "batch" mode, although the model was trained with
+    /// running or per-step statistics (with per-step BatchNorm, the step's weights and biases
+    /// still apply). Running statistics are neither read nor written then.
+    bool testBatchStatistics = false;
 };
 
 /// Conv-4 as a FunctionalModel. Weight order: for each block b = 0..3: conv weight,
@@ -50,7 +55,13 @@ public:
     nlohmann::json architecture() const override;
     bool normalisesOverTheBatch() const override
     {
-        return m_options.batchStatistics && m_options.perStepBatchNorm == 0;
+        return (m_options.batchStatistics && m_options.perStepBatchNorm == 0) ||
+               m_options.testBatchStatistics;
+    }
+    bool setTestBatchStatistics(bool on) override
+    {
+        m_options.testBatchStatistics = on;
+        return true;
     }
     /// With per-step BatchNorm: the last step's set (forwardAt at step perStepBatchNorm - 1;
     /// adapted models are adapted for at least the trained steps).

@@ -37,6 +37,9 @@ std::string describeBatchNorm(const std::string& mode)
         return "running statistics (each query on its own)";
     if (mode == "per-step")
         return "per-step running statistics of the last adaptation step (each query on its own)";
+    if (mode == "per-step-batch")
+        return "the last adaptation step's BatchNorm weights with the query set's own statistics "
+               "(transductive, as MAML++'s code scores)";
     return mode.empty() ? "none (the model has no BatchNorm)" : mode;
 }
 

@@ -229,12 +229,20 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     }
     applyThreads(options.threads >= 0 ? options.threads : config.threads);
     const auto source = makeTaskSource(config, options.split);
+    const bool queryBatch = options.queryBatchStatistics && config.batchNorm != "batch";
+    if (queryBatch && !loaded.model->setTestBatchStatistics(true))
+        throw Error("this checkpoint's model (" + config.model +
+                        ") has no BatchNorm to normalise the query set with its own statistics",
+                    checkpoint.string(), "Evaluate it without --batch-norm batch");
     InnerLoop learner(loaded.model, learnerOptions(config)); // scoring needs no optimizer
     std::unique_ptr<InnerLoop> baseline;
     if (options.baseline) {
         // The baseline's initialisation is seeded, so it is the same network on every run.
         torch::manual_seed(deriveSeed(config.seed, 0xba5e));
-        baseline = std::make_unique<InnerLoop>(makeModel(config), learnerOptions(config));
+        auto model = makeModel(config);
+        if (queryBatch)
+            model->setTestBatchStatistics(true);
+        baseline = std::make_unique<InnerLoop>(model, learnerOptions(config));
     }
     const int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;
     const int steps = options.steps >= 0 ? options.steps : config.innerStepsEval;
@@ -243,6 +251,8 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     const bool writer = !options.collective || options.collective->rank() == 0;
     if (options.baseline && !r.cancelled && writer) // no network: rank 0 alone
         r.referenceBaselines = source->referenceBaselines(r.episodes, options.seed);
+    if (queryBatch)
+        r.batchNorm = config.batchNorm == "per-step" ? "per-step-batch" : "batch";
     r.dataset = config.dataset;
     r.split = options.split;
     return r;

@@ -35,6 +35,11 @@ struct EvalOptions {
     uint64_t seed = kEvalSeed;   ///< base seed of the episodes
     int threads = -1;            ///< -1: the config's threads
     int maxMisclassified = 1000; ///< cap on the list of wrong query items kept
+    /// Normalise the query set with its own batch statistics (transductive, as MAML's and
+    /// MAML++'s own code scores) although the checkpoint was trained with running or per-step
+    /// statistics; EvalResult::batchNorm then says "batch" or "per-step-batch". Ignored for a
+    /// checkpoint in the "batch" mode (it does so already); a model without BatchNorm -> Error.
+    bool queryBatchStatistics = false;
     /// Distributed (core/dist): the episodes are split over the ranks of this collective and
     /// every rank gets the whole result (see evaluateLearner).
     Collective* collective = nullptr;
@@ -77,7 +82,8 @@ struct EvalResult {
     std::string dataset, split;
     /// How BatchNorm normalised the query set: "batch" (the query set's own statistics:
     /// transductive), "running", "per-step" (the adaptation step's running statistics: each
-    /// query on its own), or empty for a model without BatchNorm.
+    /// query on its own), "per-step-batch" (the step's BatchNorm weights with the query set's
+    /// statistics: EvalOptions::queryBatchStatistics), or empty for a model without BatchNorm.
     std::string batchNorm;
     MeanCi accuracy, loss; ///< meta-learned model
     bool hasBaseline = false;

@@ -62,6 +62,11 @@ public:
     /// MAML's transductive mode): a lone query must then be scored together with the support set.
     virtual bool normalisesOverTheBatch() const { return false; }
 
+    /// Scoring option: test-mode forwards normalise with the statistics of their own batch
+    /// (transductive, as MAML's and MAML++'s own code scores) instead of the model's running or
+    /// per-step statistics. Returns false when the model has no BatchNorm to do this with.
+    virtual bool setTestBatchStatistics(bool /*on*/) { return false; }
+
     /// TorchScript source of `def net(self, x: Tensor) -> Tensor`: the same logits as
     /// forward(x, params, /*training=*/false), reading each parameter and buffer as an attribute
     /// of the script module under its registered name (core/engine/torchscript_export.h).

@@ -255,7 +255,26 @@ TEST_F(CliEngine, MamlppRunShowsTheLearnedRatesAndTheBatchNormMode)
     EXPECT_NE(r.out.find("BatchNorm on the queries: per-step"), std::string::npos) << r.out;
     r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() +
             " --split all --episodes 3 --json");
-    EXPECT_EQ(nlohmann::json::parse(r.out)["batch_norm"], "per-step");
+    const auto perStep = nlohmann::json::parse(r.out);
+    EXPECT_EQ(perStep["batch_norm"], "per-step");
+    // Scored as MAML++'s code scores: the query set's own statistics, said so in the report.
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() +
+            " --split all --episodes 3 --batch-norm batch");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("BatchNorm on the queries: the last adaptation step's BatchNorm weights with the "
+                         "query set's own statistics"),
+              std::string::npos)
+        << r.out;
+    r = cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() +
+            " --split all --episodes 3 --batch-norm batch --json");
+    const auto batch = nlohmann::json::parse(r.out);
+    EXPECT_EQ(batch["batch_norm"], "per-step-batch");
+    EXPECT_NE(batch["accuracy"].get<double>() + batch["loss"].get<double>(),
+              perStep["accuracy"].get<double>() + perStep["loss"].get<double>());
+    EXPECT_NE(cli("eval --checkpoint " + (run / "checkpoints" / "last.pt").string() + " --batch-norm running",
+                  m_dir / "bn.err")
+                  .code,
+              0);
     EXPECT_NE(cli("presets").out.find("MAML++: LSLR, multi-step loss"), std::string::npos);
 }
 

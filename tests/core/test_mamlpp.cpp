@@ -200,6 +200,31 @@ TEST(MamlppBatchNorm, EachQueryIsScoredOnItsOwn)
     EXPECT_FALSE(torch::allclose(alone[0], batchMode[0], 1e-5, 1e-6));
 }
 
+TEST(MamlppBatchNorm, ScoringWithTheQuerySetsStatisticsIsAnOption)
+{
+    TrainedPerStep t;
+    torch::NoGradGuard noGrad;
+    const auto w = t.model->metaParameters();
+    const auto x = t.episodes[0].queryX;
+    const auto running = t.learner->logits(x, w, /*training=*/false, {1, false});
+    std::vector<torch::Tensor> before;
+    for (const auto& b : t.model->buffers())
+        before.push_back(b.clone());
+    EXPECT_FALSE(t.model->normalisesOverTheBatch());
+    ASSERT_TRUE(t.model->setTestBatchStatistics(true));
+    EXPECT_TRUE(t.model->normalisesOverTheBatch()) << "a lone query now needs the others";
+    // A test-mode forward is now the training-mode one (the step's weights, the batch's
+    // statistics), not the running statistics' one, and the running statistics stay as they were.
+    const auto batch = t.learner->logits(x, w, /*training=*/false, {1, false});
+    EXPECT_TRUE(torch::allclose(batch, t.learner->logits(x, w, /*training=*/true, {1, false}), 1e-5, 1e-6));
+    EXPECT_FALSE(torch::allclose(batch, running, 1e-4, 1e-5));
+    const auto after = t.model->buffers();
+    for (size_t i = 0; i < before.size(); ++i)
+        EXPECT_TRUE(torch::equal(before[i], after[i])) << "buffer " << i;
+    t.model->setTestBatchStatistics(false);
+    EXPECT_TRUE(torch::allclose(t.learner->logits(x, w, false, {1, false}), running, 1e-6, 1e-7));
+}
+
 TEST(MamlppCheckpoint, LearningRatesAndPerStepStatisticsRoundTrip)
 {
     TrainedPerStep t;

@@ -201,6 +201,47 @@ private Q_SLOTS:
         QVERIFY(note->isHidden());
     }
 
+    void evaluatePageScoresAPerStepCheckpointWithTheQuerySetsStatisticsOnRequest()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto c = studyOnDevLikeCopy(dir.path()); // the page turns to val by itself on this copy
+        c.trainImages = 0;
+        c.threads = 1;
+        c.batchNorm = "per-step";
+        const QString perStep = dir.filePath(QStringLiteral("per-step.pt"));
+        CheckpointInfo info;
+        info.config = c;
+        saveCheckpoint(perStep.toStdString(), *makeModel(c), nullptr, info);
+        c.batchNorm = "batch";
+        const QString batch = dir.filePath(QStringLiteral("batch.pt"));
+        info.config = c;
+        saveCheckpoint(batch.toStdString(), *makeModel(c), nullptr, info);
+
+        Workbench workbench;
+        EvaluatePage page(&workbench);
+        auto* mode = page.findChild<QComboBox*>(QStringLiteral("evalBatchNorm"));
+        QVERIFY(mode);
+        QVERIFY(!mode->isEnabled()); // no checkpoint yet
+        page.setCheckpoint(perStep);
+        QTRY_VERIFY_WITH_TIMEOUT(mode->isEnabled(), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.split(), QStringLiteral("val"), 60000);
+        mode->setCurrentIndex(1);
+        page.setEpisodes(3);
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
+        page.evaluate();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(evaluated.first().first().toBool(), true);
+        QCOMPARE(QString::fromStdString(page.result()->batchNorm), QStringLiteral("per-step-batch"));
+        auto* headline = page.findChild<QLabel*>(QStringLiteral("evalHeadline"));
+        QVERIFY2(headline->text().contains(QStringLiteral("query set")), qPrintable(headline->text()));
+
+        // A checkpoint that normalises over the query set already: nothing to choose.
+        page.setCheckpoint(batch);
+        QTRY_COMPARE_WITH_TIMEOUT(mode->currentIndex(), 0, 60000);
+        QVERIFY(!mode->isEnabled());
+    }
+
     void mamlppPartsAreOffByDefaultAndReachTheConfig()
     {
         ExperimentConfig c = preset(defaultPresetName());

@@ -79,6 +79,16 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     m_steps->setSpecialValueText(tr("as trained"));
     m_baseline = new QCheckBox(tr("Baseline"));
     m_baseline->setChecked(true);
+    m_batchNorm = new QComboBox;
+    m_batchNorm->setObjectName(QStringLiteral("evalBatchNorm"));
+    m_batchNorm->addItem(tr("as trained"));
+    m_batchNorm->addItem(tr("query-set statistics"));
+    m_batchNorm->setToolTip(
+        tr("How BatchNorm normalises the queries. <i>As trained</i>: the checkpoint's own mode. "
+           "<i>Query-set statistics</i>: the queries are normalised together with their own "
+           "statistics (transductive), as MAML's and MAML++'s own code scores; for checkpoints "
+           "trained with running or per-step (MAML++) statistics."));
+    m_batchNorm->setEnabled(false); // until a checkpoint trained with running statistics is chosen
     m_run = new QPushButton(tr("Evaluate"));
     m_run->setObjectName(QStringLiteral("evaluateButton"));
     m_stop = new QPushButton(tr("Stop"));
@@ -116,6 +126,8 @@ EvaluatePage::EvaluatePage(Workbench* workbench, QWidget* parent) : QWidget(pare
     options->addWidget(m_episodes);
     options->addWidget(new QLabel(tr("Steps:")));
     options->addWidget(m_steps);
+    options->addWidget(new QLabel(tr("BatchNorm:")));
+    options->addWidget(m_batchNorm);
     options->addWidget(m_baseline);
     options->addWidget(m_run);
     options->addWidget(m_stop);
@@ -192,16 +204,34 @@ void EvaluatePage::checkSplits()
         return;
     m_checkedCheckpoint = path;
     m_splitNote->hide();
+    m_batchNorm->setEnabled(false);
     if (path.isEmpty())
         return;
     // Opening the data may take seconds (the first time): off the GUI thread. A checkpoint that
     // cannot be read is not a note: the evaluation reports it when it runs.
-    m_worker.run<std::string>(
-        this, [file = path.toStdString()] { return testSplitNote(readCheckpointInfo(file).config); },
-        [this, path](std::string note) {
-            if (note.empty() || path != m_checkpoint->text())
+    // The same look tells whether the BatchNorm choice means anything for this checkpoint.
+    struct Facts {
+        std::string testNote;
+        bool runningStatistics = false; ///< trained with running or per-step statistics
+    };
+    m_worker.run<Facts>(
+        this,
+        [file = path.toStdString()] {
+            const auto config = readCheckpointInfo(file).config;
+            Facts f;
+            f.runningStatistics = config.model == "conv4" && config.batchNorm != "batch";
+            f.testNote = testSplitNote(config);
+            return f;
+        },
+        [this, path](Facts facts) {
+            if (path != m_checkpoint->text())
                 return;
-            QString text = tr("Note: %1.").arg(QString::fromStdString(note).toHtmlEscaped());
+            m_batchNorm->setEnabled(facts.runningStatistics);
+            if (!facts.runningStatistics)
+                m_batchNorm->setCurrentIndex(0);
+            if (facts.testNote.empty())
+                return;
+            QString text = tr("Note: %1.").arg(QString::fromStdString(facts.testNote).toHtmlEscaped());
             if (m_split->currentText() == QLatin1String("test")) {
                 m_split->setCurrentText(QStringLiteral("val"));
                 text += tr(" Classes set to <b>val</b>.");
@@ -228,6 +258,7 @@ void EvaluatePage::evaluate()
     options.episodes = m_episodes->value();
     options.steps = m_steps->value();
     options.baseline = m_baseline->isChecked();
+    options.queryBatchStatistics = m_batchNorm->isEnabled() && m_batchNorm->currentIndex() == 1;
     options.maxMisclassified = 200;
     m_run->setEnabled(false);
     m_stop->setEnabled(true);

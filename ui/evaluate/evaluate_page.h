@@ -68,6 +68,9 @@ private:
     QSpinBox* m_episodes = nullptr;
     QSpinBox* m_steps = nullptr;
     QCheckBox* m_baseline = nullptr;
+    /// How BatchNorm normalises the queries: as trained, or the query set's own statistics
+    /// (enabled for checkpoints trained with running or per-step statistics).
+    QComboBox* m_batchNorm = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_stop = nullptr;
     QProgressBar* m_progress = nullptr;
