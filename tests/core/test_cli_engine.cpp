@@ -56,9 +56,10 @@ TEST_F(CliEngine, PresetsListsEveryPreset)
 {
     const auto r = cli("presets");
     EXPECT_EQ(r.code, 0);
-    for (const char* name : {"study-cifar100-5w10s", "study-cifar100-5w10s-fast", "cifarfs-5w1s",
-                             "cifarfs-5w5s", "fc100-5w5s", "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s",
-                             "omniglot-5w1s-mamlpp", "omniglot-20w1s-mamlpp", "cifarfs-5w5s-mamlpp"})
+    for (const char* name :
+         {"study-cifar100-5w10s", "study-cifar100-5w10s-fast", "study-cifar100-5w10s-lslr", "cifarfs-5w1s",
+          "cifarfs-5w5s", "fc100-5w5s", "omniglot-5w1s", "omniglot-20w1s", "glyphs-5w1s",
+          "omniglot-5w1s-mamlpp", "omniglot-20w1s-mamlpp", "cifarfs-5w5s-mamlpp"})
         EXPECT_NE(r.out.find(name), std::string::npos) << name;
     const auto j = nlohmann::json::parse(cli("presets --json").out);
     // The 11 image presets above plus the text module's (sentiment-*).
@@ -93,6 +94,28 @@ TEST_F(CliEngine, TheFastStudyChangesOnlyTheSchedule)
     EXPECT_EQ(fast["cosine_meta_lr"], true);
     EXPECT_LT(fast["meta_batch"].get<int>(), study["meta_batch"].get<int>());
     EXPECT_GT(fast["val_every"].get<int>(), study["val_every"].get<int>());
+}
+
+TEST_F(CliEngine, TheLslrStudyIsTheFastOneWithLearnedRatesOnAShorterSchedule)
+{
+    // study-cifar100-5w10s-lslr (docs/cifar.md): the fast preset, LSLR on, 1,500 meta-updates.
+    nlohmann::json fast, lslr;
+    for (const auto& p : nlohmann::json::parse(cli("presets --json").out)) {
+        if (p["name"] == "study-cifar100-5w10s-fast")
+            fast = p["config"];
+        if (p["name"] == "study-cifar100-5w10s-lslr")
+            lslr = p["config"];
+    }
+    ASSERT_FALSE(fast.is_null());
+    ASSERT_FALSE(lslr.is_null());
+    EXPECT_EQ(fast["lslr"], false);
+    EXPECT_EQ(lslr["lslr"], true);
+    EXPECT_EQ(lslr["iterations"], 1500);
+    for (auto& c : {&fast, &lslr}) {
+        c->erase("lslr");
+        c->erase("iterations");
+    }
+    EXPECT_EQ(lslr, fast) << "only LSLR and the number of meta-updates differ";
 }
 
 /// The lines `maml-cli presets` prints for preset `name` (its name line to the next blank-free
