@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdio>
+#include <map>
 #include <sys/wait.h>
 
 namespace maml {
@@ -33,6 +34,15 @@ Result cli(const std::string& args, const fs::path& errFile = {})
     const int status = pclose(p);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+/// Every preset's full config as `maml-cli presets --json` prints it, by name.
+std::map<std::string, nlohmann::json> presetConfigs()
+{
+    std::map<std::string, nlohmann::json> configs;
+    for (const auto& p : nlohmann::json::parse(cli("presets --json").out))
+        configs[p["name"].get<std::string>()] = p["config"];
+    return configs;
 }
 
 class CliEngine : public ::testing::Test {
@@ -75,13 +85,8 @@ TEST_F(CliEngine, TheFastStudyChangesOnlyTheSchedule)
 {
     // study-cifar100-5w10s-fast (docs/cifar.md) trains the study's task and model: only how the
     // meta-updates are made and how often validation runs differ.
-    nlohmann::json study, fast;
-    for (const auto& p : nlohmann::json::parse(cli("presets --json").out)) {
-        if (p["name"] == "study-cifar100-5w10s")
-            study = p["config"];
-        if (p["name"] == "study-cifar100-5w10s-fast")
-            fast = p["config"];
-    }
+    auto presets = presetConfigs();
+    auto study = presets["study-cifar100-5w10s"], fast = presets["study-cifar100-5w10s-fast"];
     ASSERT_FALSE(study.is_null());
     ASSERT_FALSE(fast.is_null());
     for (const char* key :
@@ -99,13 +104,8 @@ TEST_F(CliEngine, TheFastStudyChangesOnlyTheSchedule)
 TEST_F(CliEngine, TheLslrStudyIsTheFastOneWithLearnedRatesOnAShorterSchedule)
 {
     // study-cifar100-5w10s-lslr (docs/cifar.md): the fast preset, LSLR on, 1,500 meta-updates.
-    nlohmann::json fast, lslr;
-    for (const auto& p : nlohmann::json::parse(cli("presets --json").out)) {
-        if (p["name"] == "study-cifar100-5w10s-fast")
-            fast = p["config"];
-        if (p["name"] == "study-cifar100-5w10s-lslr")
-            lslr = p["config"];
-    }
+    auto presets = presetConfigs();
+    auto fast = presets["study-cifar100-5w10s-fast"], lslr = presets["study-cifar100-5w10s-lslr"];
     ASSERT_FALSE(fast.is_null());
     ASSERT_FALSE(lslr.is_null());
     EXPECT_EQ(fast["lslr"], false);
