@@ -14,6 +14,10 @@ Candidates (every one from the preset sentiment-uci-2w5s, only the model changed
   study-flatten  the study's model: no CLS token, the [128 x 256] output flattened into
                  Linear(128*256, 2), learned from the text alone
   mean-text      mean pooling, learned from the text alone
+  mean-corpus    mean pooling, lexicon prior "afinn+corpus": AFINN-165 plus word scores learned from
+                 the meta-training text, which for the amazon and yelp folds includes the 50,000
+                 imdb50k reviews (dataset sentiment-uci+imdb50k; tasks drawn from them too); the
+                 imdb fold never sees imdb50k (movie reviews, the held-out domain)
 
 --test-all also tests the candidates that were not chosen (reported, never used to choose).
 Needs the sentiment-uci data (datasets/fetch-text-data.sh); everything runs through maml-cli and
@@ -36,18 +40,25 @@ CANDIDATES = {
     "mean-afinn": {},
     "study-flatten": {"extra": {"head": "flatten", "lexicon": "none"}},
     "mean-text": {"extra": {"lexicon": "none"}},
+    "mean-corpus": {"extra": {"lexicon": "afinn+corpus", "maxWords": 30000}, "imdb50k": True},
 }
 
 
 def fold_config(base, held_out, candidate, args):
     c = json.loads(json.dumps(base))
+    extra_data = False
     for key, value in CANDIDATES[candidate].items():
         if key == "extra":
             c["extra"].update(value)
+        elif key == "imdb50k":
+            extra_data = value and held_out != "imdb"
         else:
             c[key] = value
     train = [d for d in DOMAINS if d != held_out]
     c["train_split"] = "+".join(d + "@train" for d in train)
+    if extra_data:
+        c["dataset"] = "sentiment-uci+imdb50k"
+        c["train_split"] += "+imdb50k"
     c["val_split"] = "+".join(d + "@val" for d in train)
     c["test_split"] = held_out
     c["shots"] = args.shots

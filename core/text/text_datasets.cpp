@@ -3,7 +3,9 @@
 #include "core/text/text_readers.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <set>
 
 namespace maml {
 namespace {
@@ -56,11 +58,63 @@ std::unique_ptr<TextCorpus> openSentimentUci(const fs::path& cacheDir)
     return std::make_unique<TextCorpus>("sentiment-uci", dir.string(), all);
 }
 
+/// "sentiment-uci+imdb50k": the corpora's sentences side by side, each keeping its domains.
+std::unique_ptr<TextCorpus> openJoinedCorpus(const std::string& spec, const std::vector<std::string>& parts,
+                                             const fs::path& cacheDir)
+{
+    std::vector<RawText> all;
+    std::set<std::string> domains;
+    std::string locations;
+    std::vector<std::string> labels;
+    for (const auto& part : parts) {
+        if (part.empty())
+            throw Error("an empty part in the text dataset \"" + spec + "\"", "dataset",
+                        "join text datasets with one '+', e.g. sentiment-uci+imdb50k");
+        const auto corpus = openTextCorpus(part, cacheDir);
+        if (!labels.empty() && corpus->labelNames() != labels)
+            throw Error("the joined text datasets have different labels", spec,
+                        "join only datasets labelled alike (sentiment-uci and imdb50k: negative, positive)");
+        labels = corpus->labelNames();
+        for (const auto& domain : corpus->domainNames())
+            if (!domains.insert(domain).second)
+                throw Error("domain \"" + domain + "\" is in more than one joined text dataset", spec,
+                            "give a text:FILE its own domain column");
+        for (int i = 0; i < corpus->size(); ++i) {
+            const auto& ex = corpus->example(i);
+            all.push_back({ex.text, corpus->labelNames()[static_cast<size_t>(ex.label)],
+                           corpus->domainNames()[static_cast<size_t>(ex.domain)], i + 1});
+        }
+        locations += (locations.empty() ? "" : " + ") + corpus->location();
+    }
+    return std::make_unique<TextCorpus>(spec, locations, all);
+}
+
 } // namespace
+
+std::vector<std::string> textSpecParts(const std::string& spec)
+{
+    std::vector<std::string> parts;
+    size_t from = 0;
+    while (from <= spec.size()) {
+        if (spec.compare(from, 5, "text:") == 0) { // a file name may hold '+': the rest is the file
+            parts.push_back(spec.substr(from));
+            break;
+        }
+        const size_t plus = spec.find('+', from);
+        parts.push_back(spec.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
+        if (plus == std::string::npos)
+            break;
+        from = plus + 1;
+    }
+    return parts;
+}
 
 bool isTextSpec(const std::string& spec)
 {
-    return spec == "sentiment-uci" || spec == "imdb50k" || spec.rfind("text:", 0) == 0;
+    const auto parts = textSpecParts(spec);
+    return !parts.empty() && std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
+        return part == "sentiment-uci" || part == "imdb50k" || part.rfind("text:", 0) == 0;
+    });
 }
 
 fs::path textDataDir(const fs::path& cacheDir)
@@ -77,6 +131,8 @@ fs::path afinnLexiconPath(const fs::path& cacheDir)
 
 std::unique_ptr<TextCorpus> openTextCorpus(const std::string& spec, const fs::path& cacheDir)
 {
+    if (const auto parts = textSpecParts(spec); parts.size() > 1)
+        return openJoinedCorpus(spec, parts, cacheDir);
     if (spec == "sentiment-uci")
         return openSentimentUci(cacheDir);
     if (spec == "imdb50k") {
@@ -105,9 +161,15 @@ std::vector<DatasetInfo> knownTextDatasets(const fs::path& cacheDir)
                     (sentimentDir(cacheDir) / "test/fixtures").string(), kFetchHint};
     DatasetInfo imdb{"imdb50k", "IMDb movie reviews, 50,000, balanced (text)", !imdbFile(cacheDir).empty(),
                      imdbDir(cacheDir).string(), kImdbHint};
+    DatasetInfo joined{
+        "sentiment-uci+imdb50k",
+        "both joined: the UCI domains and imdb50k as a fourth (e.g. meta-train on yelp@train+imdb50k, "
+        "test on amazon)",
+        uci.available && imdb.available, uci.location + " + " + imdb.location,
+        std::string(kFetchHint) + "; and " + kImdbHint};
     DatasetInfo user{"text:FILE", "your sentences: TSV, CSV or JSON lines with text, label[, domain]", true,
                      "FILE", "write one sentence per line"};
-    return {uci, imdb, user};
+    return {uci, imdb, joined, user};
 }
 
 std::string describeTextCorpus(const TextCorpus& corpus)
@@ -128,8 +190,8 @@ std::string describeTextDatasets(const fs::path& cacheDir)
     std::string out = "text datasets (few-shot tasks draw from one domain at a time):\n";
     for (const auto& info : knownTextDatasets(cacheDir)) {
         out += "  " + info.spec + ": " + info.description + "\n";
-        if (info.spec == "text:FILE")
-            continue;
+        if (info.spec == "text:FILE" || textSpecParts(info.spec).size() > 1)
+            continue; // a file of the user's; the joined ones are described above
         if (!info.available) {
             out += "    not here; how to get: " + info.howToGet + "\n";
             continue;

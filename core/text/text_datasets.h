@@ -12,8 +12,12 @@
 
 namespace maml {
 
-/// Whether `spec` names a text corpus (sentiment-uci, imdb50k or text:FILE).
+/// Whether `spec` names a text corpus (sentiment-uci, imdb50k or text:FILE) or several joined
+/// with '+' (e.g. "sentiment-uci+imdb50k": one corpus with the domains of both).
 bool isTextSpec(const std::string& spec);
+/// The corpora `spec` joins: "sentiment-uci+imdb50k" -> {"sentiment-uci", "imdb50k"}; a "text:"
+/// part takes the rest of the spec (a file name may hold '+').
+std::vector<std::string> textSpecParts(const std::string& spec);
 
 /// Where fetch-text-data.sh puts the npm packages: $MAML_DATA_DIR/text if set, else
 /// `cacheDir`/text (cacheDir empty: defaultCacheDir()).

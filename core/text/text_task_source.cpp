@@ -6,6 +6,7 @@
 #include "core/engine/model_factory.h"
 #include "core/engine/presets.h"
 #include "core/text/afinn.h"
+#include "core/text/corpus_lexicon.h"
 #include "core/text/text_adapter.h"
 #include "core/text/text_datasets.h"
 #include "core/text/transformer.h"
@@ -41,20 +42,32 @@ std::string resolveTextSplit(const ExperimentConfig& config, const std::string& 
     return s == "train" || s == "val" || s == "test" ? "all@" + s : s;
 }
 
-/// extra.lexicon: "" / "none" (default) or "afinn" (the AFINN-165 word scores as a prior).
-bool usesAfinnPrior(const ExperimentConfig& config)
+/// extra.lexicon: "" / "none" (default), "afinn" (the AFINN-165 word scores as a prior), "corpus"
+/// (scores learned from the meta-training text, corpusWordScores) or "afinn+corpus" (their sum).
+struct LexiconChoice {
+    bool afinn = false;
+    bool corpus = false;
+};
+
+LexiconChoice lexiconChoice(const ExperimentConfig& config)
 {
     if (!config.extra.contains("lexicon"))
-        return false;
+        return {};
     const auto& v = config.extra["lexicon"];
     std::string name = v.is_string() ? v.get<std::string>() : "?";
     if (name.empty() || name == "none")
-        return false;
-    if (name != "afinn")
-        throw Error("\"lexicon\" must be \"afinn\" or \"none\"", "config extra",
-                    "\"afinn\" seeds the embeddings with the AFINN-165 word scores (see docs/text.md)");
-    return true;
+        return {};
+    if (name == "afinn" || name == "corpus" || name == "afinn+corpus")
+        return {name != "corpus", name != "afinn"};
+    throw Error(
+        "\"lexicon\" must be \"afinn\", \"corpus\", \"afinn+corpus\" or \"none\"", "config extra",
+        "\"afinn\" seeds the embeddings with the AFINN-165 word scores, \"corpus\" with scores learned "
+        "from the meta-training text (see docs/text.md)");
 }
+
+/// A corpus score (a natural log ratio, -2..2) in the prior's AFINN units: the embedding gets
+/// score / 2.5, so a log ratio of 1 weighs as an AFINN score of 2.5.
+constexpr double kAfinnPerLogRatio = 2.5;
 
 /// The single-word entries of the AFINN-165 lexicon, alphabetical, with their scores.
 std::vector<std::pair<std::string, int>> afinnWords()
@@ -103,11 +116,11 @@ std::shared_ptr<const TextCorpus> sharedTextCorpus(const std::string& spec)
 namespace {
 
 /// The vocabulary of the config's meta-training text alone.
-WordTokenizer textVocabulary(const ExperimentConfig& config)
+WordTokenizer textVocabulary(const ExperimentConfig& config, const TextCorpus& corpus,
+                             const std::vector<int>& trainIndices)
 {
-    auto corpus = sharedTextCorpus(config.dataset);
-    auto texts = corpus->texts(corpus->select(resolveTextSplit(config, "train")));
-    return WordTokenizer::build(texts, extraInt(config, "minCount", 2), extraInt(config, "maxWords", 0),
+    return WordTokenizer::build(corpus.texts(trainIndices), extraInt(config, "minCount", 2),
+                                extraInt(config, "maxWords", 0),
                                 extraInt(config, "length", WordTokenizer::kDefaultLength));
 }
 
@@ -154,8 +167,9 @@ WordTokenizer textTokenizer(const ExperimentConfig& config)
 {
     if (config.extra.contains("tokenizer"))
         return WordTokenizer::fromJson(config.extra["tokenizer"]);
-    auto tokenizer = textVocabulary(config);
-    if (usesAfinnPrior(config))
+    auto corpus = sharedTextCorpus(config.dataset);
+    auto tokenizer = textVocabulary(config, *corpus, corpus->select(resolveTextSplit(config, "train")));
+    if (lexiconChoice(config).afinn)
         tokenizer.appendWords(wordsOf(afinnWords()));
     return tokenizer;
 }
@@ -164,20 +178,32 @@ void attachTextTokenizer(ExperimentConfig& config)
 {
     if (dataKindOf(config.dataset) != DataKind::Text || config.extra.contains("tokenizer"))
         return;
-    auto tokenizer = textVocabulary(config);
+    auto corpus = sharedTextCorpus(config.dataset);
+    const auto trainIndices = corpus->select(resolveTextSplit(config, "train"));
+    auto tokenizer = textVocabulary(config, *corpus, trainIndices);
     // Derived from the vocabulary: never keep a stale one from an earlier config.
     config.extra.erase("lexiconPrior");
     config.extra.erase("lexiconOnlyFrom");
-    if (usesAfinnPrior(config)) {
-        const auto lexicon = afinnWords();
+    const auto lexicon = lexiconChoice(config);
+    std::map<int64_t, double> prior; // token id -> score in AFINN's units (-5..5)
+    if (lexicon.corpus)
+        for (const auto& [word, score] : corpusWordScores(*corpus, trainIndices))
+            if (const auto id = tokenizer.id(word); id != WordTokenizer::kUnk)
+                prior[id] += kAfinnPerLogRatio * score;
+    if (lexicon.afinn) {
+        const auto words = afinnWords();
         // The lexicon's words go after the text's: the first of them, if any, gets this id.
         config.extra["lexiconOnlyFrom"] = tokenizer.vocabSize();
-        tokenizer.appendWords(wordsOf(lexicon));
-        auto prior = nlohmann::json::array();
-        for (const auto& [word, score] : lexicon)
-            if (tokenizer.id(word) != WordTokenizer::kUnk)
-                prior.push_back({tokenizer.id(word), score});
-        config.extra["lexiconPrior"] = prior;
+        tokenizer.appendWords(wordsOf(words));
+        for (const auto& [word, score] : words)
+            if (const auto id = tokenizer.id(word); id != WordTokenizer::kUnk)
+                prior[id] += score;
+    }
+    if (lexicon.afinn || lexicon.corpus) {
+        auto entries = nlohmann::json::array();
+        for (const auto& [id, score] : prior)
+            entries.push_back({id, score});
+        config.extra["lexiconPrior"] = entries;
     }
     config.extra["tokenizer"] = tokenizer.toJson();
 }

@@ -35,7 +35,8 @@ public:
 
     const TransformerOptions& options() const { return m_options; }
     /// Seeds the embedding with a sentiment lexicon: the first `dims` coordinates of every
-    /// word become 0, those of the words in `prior` ([[token id, score -5..5], ...]) score / 2.5.
+    /// word become 0, those of the words in `prior` ([[token id, score], ...], in AFINN's units,
+    /// -5..5 for AFINN alone) score / 2.5.
     /// Words from id `lexiconOnlyFrom` on (the lexicon's words that the training text lacks,
     /// which training never updates) get 0 in every other coordinate, so that they carry
     /// their score and no random features. A fresh model's starting point only (a

@@ -52,10 +52,11 @@ TransformerOptions TransformerOptions::fromConfig(const ExperimentConfig& config
         throw Error("dModel must be even and divisible by heads", where,
                     "e.g. dModel 256 with 4 heads (got " + std::to_string(o.dModel) + ", " +
                         std::to_string(o.heads) + ")");
-    if (o.lexicon != "none" && o.lexicon != "afinn")
-        throw Error("\"lexicon\" must be \"afinn\" or \"none\"", where,
-                    "\"afinn\" seeds the embeddings with the AFINN-165 word scores (see docs/text.md)");
-    if (o.lexicon == "afinn" && (o.lexiconDims < 1 || o.lexiconDims > o.dModel))
+    if (o.lexicon != "none" && o.lexicon != "afinn" && o.lexicon != "corpus" && o.lexicon != "afinn+corpus")
+        throw Error("\"lexicon\" must be \"afinn\", \"corpus\", \"afinn+corpus\" or \"none\"", where,
+                    "\"afinn\" seeds the embeddings with the AFINN-165 word scores, \"corpus\" with scores "
+                    "learned from the meta-training text (see docs/text.md)");
+    if (o.lexicon != "none" && (o.lexiconDims < 1 || o.lexiconDims > o.dModel))
         throw Error("lexiconDims must be between 1 and dModel (" + std::to_string(o.dModel) + "), got " +
                         std::to_string(o.lexiconDims),
                     where);

@@ -25,8 +25,9 @@ struct TransformerOptions {
     /// by the tokenizer, not the encoder; kept here so one struct holds the text model's settings).
     int minCount = 2;
     /// "afinn": the vocabulary gets the AFINN-165 words and the embeddings start from their
-    /// scores (docs/text.md); "none" (or "" / no key): learned from the text alone. Read when a
-    /// run's vocabulary is built, like minCount.
+    /// scores (docs/text.md); "corpus": from word scores learned from the meta-training text
+    /// (corpusWordScores); "afinn+corpus": both, summed; "none" (or "" / no key): learned from
+    /// the text alone. Read when a run's vocabulary is built, like minCount.
     std::string lexicon = "none";
     /// Embedding coordinates that carry a lexicon word's score (1..dModel); used with a lexicon.
     int lexiconDims = 16;

