@@ -215,6 +215,11 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
     return r;
 }
 
+bool queryStatisticsApply(const ExperimentConfig& config)
+{
+    return config.batchNorm != "batch" && makeModel(config)->setTestBatchStatistics(true);
+}
+
 EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const EvalOptions& options,
                               const EvalProgressCallback& progress, RunControl* control)
 {

@@ -48,6 +48,11 @@ struct EvalOptions {
 /// One line saying how a BatchNorm mode treats the query set (for reports).
 std::string describeBatchNorm(const std::string& mode);
 
+/// Whether EvalOptions::queryBatchStatistics changes how a checkpoint trained with `config`
+/// scores: it was trained with running or per-step statistics and its model (asked, not
+/// guessed from the name) can normalise with the query set's own. Builds a fresh model.
+bool queryStatisticsApply(const ExperimentConfig& config);
+
 /// Mean and 95% confidence interval (1.96 * sample std / sqrt(n)) of per-episode values.
 struct MeanCi {
     double mean = 0;

@@ -318,5 +318,20 @@ TEST(MamlppTrainer, ResumeWithEveryPartEqualsAnUninterruptedRun)
     EXPECT_TRUE(lines[2].contains("inner_lrs")) << "validation lines carry the learned rates";
 }
 
+TEST(MamlppBatchNorm, TheQueryStatisticsChoiceAppliesToCheckpointsWithRunningStatistics)
+{
+    // The Evaluate page offers the choice when this says so; the model is asked, not named.
+    auto c = test::tinyConfig();
+    c.batchNorm = "per-step";
+    EXPECT_TRUE(queryStatisticsApply(c));
+    c.batchNorm = "running";
+    EXPECT_TRUE(queryStatisticsApply(c));
+    c.batchNorm = "batch"; // normalises over the query set already
+    EXPECT_FALSE(queryStatisticsApply(c));
+    c.batchNorm = "running";
+    c.model = "no-such-model";
+    EXPECT_THROW(queryStatisticsApply(c), Error);
+}
+
 } // namespace
 } // namespace maml

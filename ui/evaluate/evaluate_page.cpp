@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/data_kind.h"
+#include "core/engine/evaluator.h"
 #include "core/engine/experiment_check.h"
 #include "core/engine/image_task_source.h"
 #include "ui/common/dataset_image.h"
@@ -219,7 +220,11 @@ void EvaluatePage::checkSplits()
         [file = path.toStdString()] {
             const auto config = readCheckpointInfo(file).config;
             Facts f;
-            f.runningStatistics = config.model == "conv4" && config.batchNorm != "batch";
+            try { // a model that cannot be built here is the evaluation's to report
+                f.runningStatistics = queryStatisticsApply(config);
+            } catch (const std::exception&) {
+                f.runningStatistics = false;
+            }
             f.testNote = testSplitNote(config);
             return f;
         },
