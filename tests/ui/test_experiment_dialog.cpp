@@ -19,7 +19,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -199,6 +201,39 @@ private Q_SLOTS:
         QTest::qWait(2000); // the check runs off the GUI thread: give it time to (not) answer
         QCOMPARE(page.split(), QStringLiteral("test"));
         QVERIFY(note->isHidden());
+    }
+
+    void evaluatePageChecksTheRunsCheckpointBeforeEvaluatingIt()
+    {
+        // The run folder was chosen before training wrote a checkpoint, so the field is empty when
+        // Evaluate is pressed: the run's checkpoint is checked as a chosen one is (the empty test
+        // classes turn the page to val) before the evaluation starts.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto c = studyOnDevLikeCopy(dir.path());
+        c.trainImages = 0;
+        c.threads = 1;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        Workbench workbench;
+        EvaluatePage page(&workbench);
+        workbench.setRunDir(run);
+        auto* field = page.findChild<QLineEdit*>(QStringLiteral("evalCheckpoint"));
+        auto* note = page.findChild<QLabel*>(QStringLiteral("evalSplitNote"));
+        QVERIFY(field && note);
+        QVERIFY(field->text().isEmpty());
+        QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints")));
+        CheckpointInfo info;
+        info.config = c;
+        saveCheckpoint((run + QStringLiteral("/checkpoints/best.pt")).toStdString(), *makeModel(c), nullptr,
+                       info);
+        page.setEpisodes(3);
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
+        page.evaluate();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(evaluated.first().first().toBool(), true);
+        QCOMPARE(QString::fromStdString(page.result()->split), QStringLiteral("val"));
+        QVERIFY(!note->isHidden());
+        QCOMPARE(field->text(), workbench.runCheckpoint());
     }
 
     void evaluatePageScoresAPerStepCheckpointWithTheQuerySetsStatisticsOnRequest()

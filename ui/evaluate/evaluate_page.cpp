@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace maml::ui {
 namespace {
@@ -229,22 +230,39 @@ void EvaluatePage::checkSplits()
             return f;
         },
         [this, path](Facts facts) {
-            if (path != m_checkpoint->text())
+            if (path != m_checkpoint->text()) { // another checkpoint was chosen meanwhile
+                if (std::exchange(m_evaluateWhenChecked, false)) {
+                    m_run->setEnabled(true);
+                    m_headline->clear();
+                }
                 return;
+            }
             m_batchNorm->setEnabled(facts.runningStatistics);
             if (!facts.runningStatistics)
                 m_batchNorm->setCurrentIndex(0);
-            if (facts.testNote.empty())
-                return;
-            QString text = tr("Note: %1.").arg(QString::fromStdString(facts.testNote).toHtmlEscaped());
-            if (m_split->currentText() == QLatin1String("test")) {
-                m_split->setCurrentText(QStringLiteral("val"));
-                text += tr(" Classes set to <b>val</b>.");
+            if (!facts.testNote.empty()) {
+                QString text = tr("Note: %1.").arg(QString::fromStdString(facts.testNote).toHtmlEscaped());
+                if (m_split->currentText() == QLatin1String("test")) {
+                    m_split->setCurrentText(QStringLiteral("val"));
+                    text += tr(" Classes set to <b>val</b>.");
+                }
+                m_splitNote->setText(text);
+                m_splitNote->show();
             }
-            m_splitNote->setText(text);
-            m_splitNote->show();
+            evaluateIfAsked();
         },
-        [](const QString&) {});
+        [this, path](const QString&) {
+            if (path == m_checkpoint->text())
+                evaluateIfAsked(); // the evaluation reports what is wrong with the file
+        });
+}
+
+void EvaluatePage::evaluateIfAsked()
+{
+    if (!m_evaluateWhenChecked)
+        return;
+    m_evaluateWhenChecked = false;
+    evaluate();
 }
 
 void EvaluatePage::setEpisodes(int episodes)
@@ -256,8 +274,19 @@ void EvaluatePage::evaluate()
 {
     if (m_session->isRunning())
         return;
-    if (m_checkpoint->text().isEmpty())
-        m_checkpoint->setText(m_workbench->runCheckpoint());
+    if (m_checkpoint->text().isEmpty()) {
+        // The run's checkpoint, checked first as a chosen one is (the split note, the BatchNorm
+        // choice): the evaluation starts when the check has answered.
+        const QString path = m_workbench->runCheckpoint();
+        if (!path.isEmpty() && path != m_checkedCheckpoint) {
+            m_evaluateWhenChecked = true;
+            m_run->setEnabled(false);
+            m_headline->setText(tr("Looking at the checkpoint..."));
+            setCheckpoint(path);
+            return;
+        }
+        m_checkpoint->setText(path);
+    }
     EvalOptions options;
     options.split = m_split->currentText().toStdString();
     options.episodes = m_episodes->value();

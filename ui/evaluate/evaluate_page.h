@@ -57,14 +57,17 @@ private:
     void showPerClass(const EvalResult& r);
     void loadGallery(const EvalResult& r);
     void checkSplits();
+    /// Runs evaluate() if Evaluate was pressed before the checkpoint's check answered.
+    void evaluateIfAsked();
 
     Workbench* m_workbench;
     EvalSession* m_session = nullptr;
     std::shared_ptr<const EvalResult> m_result;
     QLineEdit* m_checkpoint = nullptr;
     QComboBox* m_split = nullptr;
-    QLabel* m_splitNote = nullptr; ///< why the page chose val over test (hidden when it did not)
-    QString m_checkedCheckpoint;   ///< the checkpoint checkSplits() last asked about
+    QLabel* m_splitNote = nullptr;      ///< why the page chose val over test (hidden when it did not)
+    QString m_checkedCheckpoint;        ///< the checkpoint checkSplits() last asked about
+    bool m_evaluateWhenChecked = false; ///< Evaluate was pressed with an empty field: run after the check
     QSpinBox* m_episodes = nullptr;
     QSpinBox* m_steps = nullptr;
     QCheckBox* m_baseline = nullptr;
