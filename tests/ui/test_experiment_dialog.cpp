@@ -62,6 +62,23 @@ private:
         return c;
     }
 
+    /// The study on such a copy as a checkpoint's config (all training images, one thread).
+    static ExperimentConfig studyCheckpointConfig(const QString& dir)
+    {
+        auto c = studyOnDevLikeCopy(dir);
+        c.trainImages = 0;
+        c.threads = 1;
+        return c;
+    }
+
+    /// A freshly initialised model of `c` saved as a checkpoint at `file`.
+    static void saveFreshCheckpoint(const QString& file, const ExperimentConfig& c)
+    {
+        CheckpointInfo info;
+        info.config = c;
+        saveCheckpoint(file.toStdString(), *makeModel(c), nullptr, info);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -163,13 +180,9 @@ private Q_SLOTS:
         // default to the empty test classes; it switches to val, says why, and evaluates there.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        auto c = studyOnDevLikeCopy(dir.path());
-        c.trainImages = 0;
-        c.threads = 1;
+        auto c = studyCheckpointConfig(dir.path());
         const QString checkpoint = dir.filePath(QStringLiteral("study.pt"));
-        CheckpointInfo info;
-        info.config = c;
-        saveCheckpoint(checkpoint.toStdString(), *makeModel(c), nullptr, info);
+        saveFreshCheckpoint(checkpoint, c);
 
         Workbench workbench;
         EvaluatePage page(&workbench);
@@ -193,8 +206,7 @@ private Q_SLOTS:
         maml::test::writeCifarFolder(dir.filePath(QStringLiteral("full")).toStdString(), 6, 1, {});
         c.dataset = "cifar100:" + dir.filePath(QStringLiteral("full")).toStdString();
         const QString full = dir.filePath(QStringLiteral("full.pt"));
-        info.config = c;
-        saveCheckpoint(full.toStdString(), *makeModel(c), nullptr, info);
+        saveFreshCheckpoint(full, c);
         split->setCurrentText(QStringLiteral("test"));
         page.setCheckpoint(full);
         QVERIFY(note->isHidden());
@@ -210,9 +222,7 @@ private Q_SLOTS:
         // classes turn the page to val) before the evaluation starts.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        auto c = studyOnDevLikeCopy(dir.path());
-        c.trainImages = 0;
-        c.threads = 1;
+        const auto c = studyCheckpointConfig(dir.path());
         const QString run = dir.filePath(QStringLiteral("run"));
         Workbench workbench;
         EvaluatePage page(&workbench);
@@ -222,10 +232,7 @@ private Q_SLOTS:
         QVERIFY(field && note);
         QVERIFY(field->text().isEmpty());
         QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints")));
-        CheckpointInfo info;
-        info.config = c;
-        saveCheckpoint((run + QStringLiteral("/checkpoints/best.pt")).toStdString(), *makeModel(c), nullptr,
-                       info);
+        saveFreshCheckpoint(run + QStringLiteral("/checkpoints/best.pt"), c);
         page.setEpisodes(3);
         QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
         page.evaluate();
@@ -240,18 +247,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        auto c = studyOnDevLikeCopy(dir.path()); // the page turns to val by itself on this copy
-        c.trainImages = 0;
-        c.threads = 1;
+        auto c = studyCheckpointConfig(dir.path()); // the page turns to val by itself on this copy
         c.batchNorm = "per-step";
         const QString perStep = dir.filePath(QStringLiteral("per-step.pt"));
-        CheckpointInfo info;
-        info.config = c;
-        saveCheckpoint(perStep.toStdString(), *makeModel(c), nullptr, info);
+        saveFreshCheckpoint(perStep, c);
         c.batchNorm = "batch";
         const QString batch = dir.filePath(QStringLiteral("batch.pt"));
-        info.config = c;
-        saveCheckpoint(batch.toStdString(), *makeModel(c), nullptr, info);
+        saveFreshCheckpoint(batch, c);
 
         Workbench workbench;
         EvaluatePage page(&workbench);
