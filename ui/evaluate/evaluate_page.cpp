@@ -375,6 +375,8 @@ void EvaluatePage::showConfusion(const EvalResult& r)
             m_confusion->setItem(t, p, item);
         }
     }
+    // Counts grow with the episodes (thousands per cell for 2-way text): as wide as they need.
+    m_confusion->resizeColumnsToContents();
 }
 
 void EvaluatePage::showPerClass(const EvalResult& r)
