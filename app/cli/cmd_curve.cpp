@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -24,11 +25,8 @@ std::string percent(double accuracy, double ci95)
 
 nlohmann::json toJson(const CurvePoint& p)
 {
-    return {{"iteration", p.iteration},
-            {"seconds", p.seconds},
-            {"val_accuracy", p.accuracy},
-            {"val_ci95", p.ci95},
-            {"val_loss", p.loss}};
+    return {{"iteration", p.iteration},   {"seconds", p.seconds}, {"cpu_seconds", p.cpuSeconds},
+            {"val_accuracy", p.accuracy}, {"val_ci95", p.ci95},   {"val_loss", p.loss}};
 }
 
 } // namespace
@@ -39,6 +37,8 @@ void addCurveCommand(CLI::App& app)
         std::string runDir;
         std::vector<double> reach;
         int rows = 20;
+        int flatWindow = 3;
+        double flatPoints = 1.0;
         bool all = false, json = false;
     };
     auto a = std::make_shared<Args>();
@@ -52,6 +52,12 @@ void addCurveCommand(CLI::App& app)
     cmd->add_option("--rows", a->rows, "At most this many validations in the table (first, best, last kept)")
         ->check(CLI::Range(3, 100000));
     cmd->add_flag("--all", a->all, "Every validation in the table");
+    cmd->add_option("--flat-window", a->flatWindow,
+                    "Where the curve flattens: the running mean over this many validations ...")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--flat-points", a->flatPoints,
+                    "... first comes within this many accuracy points of its highest (default 1)")
+        ->check(CLI::Range(0.0, 100.0));
     cmd->add_flag("--json", a->json, "Print the whole curve and the thresholds as JSON");
     cmd->callback([a] {
         const auto curve = readLearningCurve(a->runDir);
@@ -67,12 +73,19 @@ void addCurveCommand(CLI::App& app)
             reach.push_back(r > 1 ? r / 100 : r);
         }
         const auto best = *curve.best();
+        const auto flat = curve.flattening(a->flatWindow, a->flatPoints / 100);
+        // CPU time, when the run logged it: unlike wall clock it does not grow while a shared
+        // machine runs other work beside the run.
+        const bool cpu = std::any_of(curve.validation.begin(), curve.validation.end(),
+                                     [](const CurvePoint& p) { return p.cpuSeconds > 0; });
         if (a->json) {
             nlohmann::json out = {{"run_dir", a->runDir},
                                   {"iterations", curve.lastIteration},
                                   {"seconds", curve.lastSeconds},
                                   {"train_accuracy_recent", curve.meanTrainAccuracy},
                                   {"best", toJson(best)},
+                                  {"flattens", flat ? toJson(*flat) : nlohmann::json()},
+                                  {"flattens_rule", {{"window", a->flatWindow}, {"points", a->flatPoints}}},
                                   {"validation", nlohmann::json::array()},
                                   {"reach", nlohmann::json::array()}};
             for (const auto& p : curve.validation)
@@ -86,13 +99,29 @@ void addCurveCommand(CLI::App& app)
         }
         std::cout << a->runDir << ": " << curve.lastIteration << " iterations in "
                   << formatDuration(curve.lastSeconds) << ", " << curve.validation.size() << " validations\n";
-        std::printf("%10s  %9s  %s\n", "iteration", "time", "val accuracy (95% CI)");
-        for (const auto& p : a->all ? curve.validation : curve.thinned(a->rows))
-            std::printf("%10lld  %9s  %s%s\n", static_cast<long long>(p.iteration),
-                        formatDuration(p.seconds).c_str(), percent(p.accuracy, p.ci95).c_str(),
-                        p.iteration == best.iteration ? "  best" : "");
+        if (cpu)
+            std::printf("%10s  %9s  %9s  %s\n", "iteration", "time", "CPU time", "val accuracy (95% CI)");
+        else
+            std::printf("%10s  %9s  %s\n", "iteration", "time", "val accuracy (95% CI)");
+        for (const auto& p : a->all ? curve.validation : curve.thinned(a->rows)) {
+            std::printf("%10lld  %9s  ", static_cast<long long>(p.iteration),
+                        formatDuration(p.seconds).c_str());
+            if (cpu)
+                std::printf("%9s  ", formatDuration(p.cpuSeconds).c_str());
+            std::printf("%s%s%s\n", percent(p.accuracy, p.ci95).c_str(),
+                        p.iteration == best.iteration ? "  best" : "",
+                        flat && p.iteration == flat->iteration ? "  flattens" : "");
+        }
         std::cout << "best: " << percent(best.accuracy, best.ci95) << " at iteration " << best.iteration
                   << " (" << formatDuration(best.seconds) << ")\n";
+        if (flat) {
+            std::printf("flattens at iteration %lld after %s", static_cast<long long>(flat->iteration),
+                        formatDuration(flat->seconds).c_str());
+            if (cpu)
+                std::printf(" (%s of CPU)", formatDuration(flat->cpuSeconds).c_str());
+            std::printf(": the mean of %d validations first comes within %.1f points of its highest\n",
+                        a->flatWindow, a->flatPoints);
+        }
         for (double r : reach) {
             char target[16];
             std::snprintf(target, sizeof target, "%.2f%%", 100 * r);

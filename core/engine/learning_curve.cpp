@@ -26,6 +26,26 @@ std::optional<CurvePoint> LearningCurve::firstReaching(double accuracy) const
     return std::nullopt;
 }
 
+std::optional<CurvePoint> LearningCurve::flattening(int window, double points) const
+{
+    if (validation.empty())
+        return std::nullopt;
+    const size_t w = static_cast<size_t>(std::max(1, window));
+    std::vector<double> means(validation.size());
+    double sum = 0;
+    for (size_t i = 0; i < validation.size(); ++i) {
+        sum += validation[i].accuracy;
+        if (i >= w)
+            sum -= validation[i - w].accuracy;
+        means[i] = sum / static_cast<double>(std::min(i + 1, w));
+    }
+    const double top = *std::max_element(means.begin(), means.end());
+    for (size_t i = 0; i < means.size(); ++i)
+        if (means[i] >= top - points)
+            return validation[i];
+    return std::nullopt;
+}
+
 std::vector<CurvePoint> LearningCurve::thinned(int rows) const
 {
     const auto n = static_cast<int64_t>(validation.size());
@@ -62,7 +82,8 @@ LearningCurve readLearningCurve(const std::filesystem::path& runDir)
         if (r->hasTrain)
             train.push_back(r->trainAccuracy);
         if (r->hasValidation)
-            c.validation.push_back({r->iteration, r->seconds, r->valAccuracy, r->valCi95, r->valLoss});
+            c.validation.push_back(
+                {r->iteration, r->seconds, r->cpuSeconds, r->valAccuracy, r->valCi95, r->valLoss});
     }
     std::stable_sort(c.validation.begin(), c.validation.end(),
                      [](const CurvePoint& a, const CurvePoint& b) { return a.iteration < b.iteration; });

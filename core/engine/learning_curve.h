@@ -13,7 +13,8 @@ namespace maml {
 
 struct CurvePoint {
     int64_t iteration = 0;
-    double seconds = 0; ///< training wall-clock up to this validation, resumes included
+    double seconds = 0;    ///< training wall-clock up to this validation, resumes included
+    double cpuSeconds = 0; ///< process CPU time up to it (0 in runs that did not log it)
     double accuracy = 0;
     double ci95 = 0;
     double loss = 0;
@@ -30,6 +31,10 @@ struct LearningCurve {
     std::optional<CurvePoint> best() const;
     /// The first validation at or above `accuracy`; empty if the run never got there.
     std::optional<CurvePoint> firstReaching(double accuracy) const;
+    /// Where the curve flattens: the first validation whose running mean over `window`
+    /// validations comes within `points` (accuracy, 0.01 = one point) of the highest running
+    /// mean of the run; later training bought less than that. Empty without validations.
+    std::optional<CurvePoint> flattening(int window = 3, double points = 0.01) const;
     /// At most `rows` validations spread evenly over the curve, always with the first, the best
     /// and the last.
     std::vector<CurvePoint> thinned(int rows) const;

@@ -40,6 +40,7 @@ std::optional<MetricsRecord> parseMetricsRecord(const nlohmann::json& o)
     MetricsRecord r;
     r.iteration = static_cast<int64_t>(iteration);
     r.seconds = number(o, "seconds");
+    r.cpuSeconds = number(o, "cpu_seconds");
     bool loss = false, accuracy = false;
     r.trainLoss = number(o, "train_loss", &loss);
     r.trainAccuracy = number(o, "train_accuracy", &accuracy);
@@ -48,7 +49,8 @@ std::optional<MetricsRecord> parseMetricsRecord(const nlohmann::json& o)
     r.valAccuracy = number(o, "val_accuracy", &r.hasValidation);
     r.valCi95 = number(o, "val_ci95");
     if (!within(r.trainAccuracy, 0, 1) || !within(r.valAccuracy, 0, 1) || !within(r.valCi95, 0, 1) ||
-        !within(r.trainLoss, -1e12, 1e12) || !within(r.valLoss, -1e12, 1e12) || !within(r.seconds, 0, 1e10))
+        !within(r.trainLoss, -1e12, 1e12) || !within(r.valLoss, -1e12, 1e12) || !within(r.seconds, 0, 1e10) ||
+        !within(r.cpuSeconds, 0, 1e10))
         return std::nullopt;
     return r;
 }

@@ -16,6 +16,7 @@ namespace maml {
 struct MetricsRecord {
     int64_t iteration = 0;
     double seconds = 0;    ///< cumulative training wall-clock, resumes included
+    double cpuSeconds = 0; ///< cumulative process CPU time (all threads), resumes included; 0 if absent
     bool hasTrain = false; ///< the record has a "train_loss" or a "train_accuracy"
     double trainLoss = 0;
     double trainAccuracy = 0;   ///< 0 when absent

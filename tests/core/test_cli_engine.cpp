@@ -201,6 +201,7 @@ TEST_F(CliEngine, TrainEvalAdaptResume)
     EXPECT_EQ(c["validation"][0]["iteration"], 2);
     EXPECT_EQ(c["validation"][1]["iteration"], 4);
     EXPECT_GT(c["validation"][1]["seconds"].get<double>(), 0.0);
+    EXPECT_GT(c["validation"][1]["cpu_seconds"].get<double>(), 0.0); // the trainer logs its CPU time
     EXPECT_GE(c["best"]["val_accuracy"].get<double>(), c["validation"][0]["val_accuracy"].get<double>());
 }
 
@@ -324,10 +325,16 @@ TEST_F(CliEngine, CurveGivesTimeToAccuracy)
     EXPECT_NE(r.out.find("reached 65.00% at iteration 300"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("reached 69.75% at iteration 400"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("never reached 90.00%"), std::string::npos) << r.out;
+    // Running means of 3: 41, 48, 54, 64, 68.67: within a point of the highest at the last one.
+    EXPECT_NE(r.out.find("flattens at iteration 500 after"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("CPU time"), std::string::npos) << "no CPU column for a run that did not log it";
+    r = cli("curve --run-dir " + run.string() + " --flat-window 1");
+    EXPECT_NE(r.out.find("flattens at iteration 400 after"), std::string::npos) << r.out;
 
     const auto j = nlohmann::json::parse(cli("curve --run-dir " + run.string() + " --reach 0.65 --json").out);
     EXPECT_EQ(j["reach"][0]["first"]["iteration"], 300);
     EXPECT_DOUBLE_EQ(j["reach"][0]["first"]["seconds"].get<double>(), 1800.0);
+    EXPECT_EQ(j["flattens"]["iteration"], 500);
 
     r = cli("curve --run-dir " + run.string() + " --reach 150", m_dir / "err1");
     EXPECT_EQ(r.code, 1);

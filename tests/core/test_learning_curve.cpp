@@ -66,6 +66,30 @@ TEST_F(Curve, BestAndTimeToAccuracy)
     EXPECT_FALSE(c.firstReaching(0.6975 + 0.01));
 }
 
+TEST_F(Curve, WhereTheCurveFlattensAndItsCpuTime)
+{
+    // 0.40 0.60 0.70 0.72 0.71 0.73 0.72 0.72: running means of 3 are 0.40 0.50 0.567 0.673 0.71
+    // 0.72 0.72 0.7233; within one point of 0.7233 first at the sixth validation (iteration 60).
+    writeRun(70, {0.40, 0.60, 0.70, 0.72, 0.71, 0.73, 0.72});
+    {
+        MetricsLog log(m_dir / "metrics.jsonl");
+        log.append({{"iteration", 80}, {"seconds", 160.0}, {"cpu_seconds", 90.5}, {"val_accuracy", 0.72}});
+    }
+    const auto c = readLearningCurve(m_dir);
+    const auto flat = c.flattening(3, 0.01);
+    ASSERT_TRUE(flat);
+    EXPECT_EQ(flat->iteration, 60);
+    EXPECT_DOUBLE_EQ(flat->seconds, 120.0);
+    // A stricter rule waits longer; a window of one is the raw curve.
+    EXPECT_EQ(c.flattening(3, 0.0)->iteration, 80);
+    EXPECT_EQ(c.flattening(1, 0.0)->iteration, 60);
+    EXPECT_EQ(c.flattening(1, 0.02)->iteration, 40);
+    // CPU time is read where the trainer logged it, 0 where not.
+    EXPECT_DOUBLE_EQ(c.validation.back().cpuSeconds, 90.5);
+    EXPECT_DOUBLE_EQ(c.validation.front().cpuSeconds, 0.0);
+    EXPECT_FALSE(LearningCurve{}.flattening());
+}
+
 TEST_F(Curve, ThinnedKeepsTheFirstTheBestAndTheLast)
 {
     std::vector<double> val(100, 0.5);
