@@ -114,7 +114,11 @@ void addCurveCommand(CLI::App& app)
         }
         std::cout << "best: " << percent(best.accuracy, best.ci95) << " at iteration " << best.iteration
                   << " (" << formatDuration(best.seconds) << ")\n";
-        if (flat) {
+        if (!flat)
+            std::printf("not flattened yet: the mean of %d validations is within %.1f points of its highest "
+                        "only at the last validation\n",
+                        a->flatWindow, a->flatPoints);
+        else {
             std::printf("flattens at iteration %lld after %s", static_cast<long long>(flat->iteration),
                         formatDuration(flat->seconds).c_str());
             if (cpu)

@@ -40,10 +40,10 @@ std::optional<CurvePoint> LearningCurve::flattening(int window, double points) c
         means[i] = sum / static_cast<double>(std::min(i + 1, w));
     }
     const double top = *std::max_element(means.begin(), means.end());
-    for (size_t i = 0; i < means.size(); ++i)
+    for (size_t i = 0; i + 1 < means.size(); ++i)
         if (means[i] >= top - points)
             return validation[i];
-    return std::nullopt;
+    return std::nullopt; // only the last one is there yet: still rising
 }
 
 std::vector<CurvePoint> LearningCurve::thinned(int rows) const

@@ -33,7 +33,8 @@ struct LearningCurve {
     std::optional<CurvePoint> firstReaching(double accuracy) const;
     /// Where the curve flattens: the first validation whose running mean over `window`
     /// validations comes within `points` (accuracy, 0.01 = one point) of the highest running
-    /// mean of the run; later training bought less than that. Empty without validations.
+    /// mean of the run; later training bought less than that. Empty without validations, and
+    /// when that validation is the last one (the curve may still be rising).
     std::optional<CurvePoint> flattening(int window = 3, double points = 0.01) const;
     /// At most `rows` validations spread evenly over the curve, always with the first, the best
     /// and the last.

@@ -325,8 +325,11 @@ TEST_F(CliEngine, CurveGivesTimeToAccuracy)
     EXPECT_NE(r.out.find("reached 65.00% at iteration 300"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("reached 69.75% at iteration 400"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("never reached 90.00%"), std::string::npos) << r.out;
-    // Running means of 3: 41, 48, 54, 64, 68.67: within a point of the highest at the last one.
-    EXPECT_NE(r.out.find("flattens at iteration 500 after"), std::string::npos) << r.out;
+    // Running means of 3: 41, 48, 54, 64, 68.67: within a point of the highest only at the last
+    // one (it may still rise); within 5 points at iteration 400.
+    EXPECT_NE(r.out.find("not flattened yet"), std::string::npos) << r.out;
+    r = cli("curve --run-dir " + run.string() + " --flat-points 5");
+    EXPECT_NE(r.out.find("flattens at iteration 400 after"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("CPU time"), std::string::npos) << "no CPU column for a run that did not log it";
     r = cli("curve --run-dir " + run.string() + " --flat-window 1");
     EXPECT_NE(r.out.find("flattens at iteration 400 after"), std::string::npos) << r.out;
@@ -334,7 +337,7 @@ TEST_F(CliEngine, CurveGivesTimeToAccuracy)
     const auto j = nlohmann::json::parse(cli("curve --run-dir " + run.string() + " --reach 0.65 --json").out);
     EXPECT_EQ(j["reach"][0]["first"]["iteration"], 300);
     EXPECT_DOUBLE_EQ(j["reach"][0]["first"]["seconds"].get<double>(), 1800.0);
-    EXPECT_EQ(j["flattens"]["iteration"], 500);
+    EXPECT_TRUE(j["flattens"].is_null());
 
     r = cli("curve --run-dir " + run.string() + " --reach 150", m_dir / "err1");
     EXPECT_EQ(r.code, 1);

@@ -81,13 +81,19 @@ TEST_F(Curve, WhereTheCurveFlattensAndItsCpuTime)
     EXPECT_EQ(flat->iteration, 60);
     EXPECT_DOUBLE_EQ(flat->seconds, 120.0);
     // A stricter rule waits longer; a window of one is the raw curve.
-    EXPECT_EQ(c.flattening(3, 0.0)->iteration, 80);
+    EXPECT_FALSE(c.flattening(3, 0.0)); // its highest is the last one: maybe still rising
     EXPECT_EQ(c.flattening(1, 0.0)->iteration, 60);
     EXPECT_EQ(c.flattening(1, 0.02)->iteration, 40);
     // CPU time is read where the trainer logged it, 0 where not.
     EXPECT_DOUBLE_EQ(c.validation.back().cpuSeconds, 90.5);
     EXPECT_DOUBLE_EQ(c.validation.front().cpuSeconds, 0.0);
     EXPECT_FALSE(LearningCurve{}.flattening());
+    // Still rising: only the last validation comes near the top.
+    LearningCurve rising;
+    for (int i = 1; i <= 4; ++i)
+        rising.validation.push_back({10 * i, 2.0 * i, 0, 0.5 + 0.1 * i, 0.02, 1.0});
+    EXPECT_FALSE(rising.flattening(3, 0.01));
+    EXPECT_EQ(rising.flattening(3, 0.1)->iteration, 30);
 }
 
 TEST_F(Curve, ThinnedKeepsTheFirstTheBestAndTheLast)
