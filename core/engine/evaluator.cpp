@@ -118,6 +118,15 @@ EpisodeOutcome outcomeOf(const Episode& e, const TaskScore& s, const TaskScore* 
     o.queryItems = e.queryItems;
     return o;
 }
+
+/// Switches `model` to normalise with the query set's own statistics where `config` trained it
+/// with running or per-step ones. False where that changes nothing: batch mode already, or a model
+/// without BatchNorm.
+bool switchToQueryStatistics(FunctionalModel& model, const ExperimentConfig& config)
+{
+    return config.batchNorm != "batch" && model.setTestBatchStatistics(true);
+}
+
 } // namespace
 
 MeanCi meanCi95(const std::vector<double>& values)
@@ -217,7 +226,7 @@ EvalResult evaluateLearner(InnerLoop& learner, const TaskSource& source, int epi
 
 bool queryStatisticsApply(const ExperimentConfig& config)
 {
-    return config.batchNorm != "batch" && makeModel(config)->setTestBatchStatistics(true);
+    return switchToQueryStatistics(*makeModel(config), config);
 }
 
 EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const EvalOptions& options,
@@ -235,7 +244,7 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
     applyThreads(options.threads >= 0 ? options.threads : config.threads);
     const auto source = makeTaskSource(config, options.split);
     const bool queryBatch = options.queryBatchStatistics && config.batchNorm != "batch";
-    if (queryBatch && !loaded.model->setTestBatchStatistics(true))
+    if (queryBatch && !switchToQueryStatistics(*loaded.model, config))
         throw Error("this checkpoint's model (" + config.model +
                         ") has no BatchNorm to normalise the query set with its own statistics",
                     checkpoint.string(), "Evaluate it without --batch-norm batch");
@@ -246,7 +255,7 @@ EvalResult evaluateCheckpoint(const std::filesystem::path& checkpoint, const Eva
         torch::manual_seed(deriveSeed(config.seed, 0xba5e));
         auto model = makeModel(config);
         if (queryBatch)
-            model->setTestBatchStatistics(true);
+            switchToQueryStatistics(*model, config);
         baseline = std::make_unique<InnerLoop>(model, learnerOptions(config));
     }
     const int episodes = options.episodes > 0 ? options.episodes : config.evalEpisodes;

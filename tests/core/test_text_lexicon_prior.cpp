@@ -17,6 +17,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The lexicon prior a prepared config carries, by word (the JSON holds [word id, score] pairs).
+std::map<std::string, double> priorByWord(const maml::ExperimentConfig& prepared)
+{
+    const auto tokenizer = maml::WordTokenizer::fromJson(prepared.extra["tokenizer"]);
+    std::map<std::string, double> prior;
+    for (const auto& entry : prepared.extra["lexiconPrior"])
+        prior[tokenizer.words()[entry[0].get<size_t>()]] = entry[1].get<double>();
+    return prior;
+}
+
 /// MAML_DATA_DIR pointing at a temporary folder with a small lexicon and a corpus.
 class LexiconPrior : public ::testing::Test {
 protected:
@@ -135,9 +145,7 @@ TEST_F(LexiconPrior, CorpusLexiconScoresWordsByTheLabelTheyLeanTo)
     auto tokenizer = maml::WordTokenizer::fromJson(c.extra["tokenizer"]);
     EXPECT_EQ(tokenizer.id("awful"), maml::WordTokenizer::kUnk); // no AFINN words
     EXPECT_FALSE(c.extra.contains("lexiconOnlyFrom"));
-    std::map<std::string, double> prior;
-    for (const auto& entry : c.extra["lexiconPrior"])
-        prior[tokenizer.words()[entry[0].get<size_t>()]] = entry[1].get<double>();
+    auto prior = priorByWord(c);
     ASSERT_TRUE(prior.count("good") && prior.count("bad") && prior.count("film"));
     EXPECT_GT(prior["good"], 1.0);
     EXPECT_LT(prior["bad"], -1.0);
@@ -154,9 +162,7 @@ TEST_F(LexiconPrior, CorpusLexiconScoresWordsByTheLabelTheyLeanTo)
     maml::prepareConfig(both);
     auto tokenizer2 = maml::WordTokenizer::fromJson(both.extra["tokenizer"]);
     ASSERT_NE(tokenizer2.id("superb"), maml::WordTokenizer::kUnk);
-    std::map<std::string, double> prior2;
-    for (const auto& entry : both.extra["lexiconPrior"])
-        prior2[tokenizer2.words()[entry[0].get<size_t>()]] = entry[1].get<double>();
+    auto prior2 = priorByWord(both);
     EXPECT_NEAR(prior2["good"], 3 + prior["good"], 1e-9);
     EXPECT_NEAR(prior2["superb"], 5, 1e-9);
     EXPECT_NEAR(prior2["bad"], prior["bad"], 1e-9);
@@ -174,21 +180,14 @@ TEST_F(LexiconPrior, CorpusLexiconLearnsFromTheTrainingSplitOnly)
     }
     auto c = config("corpus");
     maml::prepareConfig(c);
-    auto tokenizer = maml::WordTokenizer::fromJson(c.extra["tokenizer"]);
-    double good = 0;
-    for (const auto& entry : c.extra["lexiconPrior"])
-        if (entry[0].get<int64_t>() == tokenizer.id("good"))
-            good = entry[1].get<double>();
-    EXPECT_GT(good, 1.0);
+    EXPECT_GT(priorByWord(c)["good"], 1.0);
 
     auto joined = config("corpus");
     joined.trainSplit = "a+b";
     maml::prepareConfig(joined);
-    auto tokenizer2 = maml::WordTokenizer::fromJson(joined.extra["tokenizer"]);
-    for (const auto& entry : joined.extra["lexiconPrior"])
-        if (entry[0].get<int64_t>() == tokenizer2.id("good"))
-            good = entry[1].get<double>();
-    EXPECT_NEAR(good, 0.0, 1e-9); // 12 positive and 12 negative sentences hold "good"
+    const auto joinedPrior = priorByWord(joined);
+    ASSERT_TRUE(joinedPrior.count("good"));
+    EXPECT_NEAR(joinedPrior.at("good"), 0.0, 1e-9); // 12 positive and 12 negative sentences hold "good"
 }
 
 TEST_F(LexiconPrior, CorpusLexiconNeedsTwoLabels)

@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -241,6 +242,34 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(page.result()->split), QStringLiteral("val"));
         QVERIFY(!note->isHidden());
         QCOMPARE(field->text(), workbench.runCheckpoint());
+    }
+
+    void evaluatePageDropsAPendingEvaluationWhenAnotherCheckpointIsChosen()
+    {
+        // Evaluate pressed with an empty field waits for the check of the run's checkpoint; if the
+        // user chooses another file before that check fails, Evaluate is usable again at once.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString run = dir.filePath(QStringLiteral("run"));
+        Workbench workbench;
+        EvaluatePage page(&workbench);
+        workbench.setRunDir(run); // before training wrote a checkpoint: the field stays empty
+        auto* field = page.findChild<QLineEdit*>(QStringLiteral("evalCheckpoint"));
+        auto* button = page.findChild<QPushButton*>(QStringLiteral("evaluateButton"));
+        QVERIFY(field && button);
+        QVERIFY(field->text().isEmpty());
+        QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints")));
+        QFile broken(run + QStringLiteral("/checkpoints/best.pt"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a checkpoint");
+        broken.close();
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluated);
+        page.evaluate();
+        QVERIFY(!button->isEnabled()); // waiting for the check
+        field->setText(dir.filePath(QStringLiteral("other.pt")));
+        QTRY_VERIFY_WITH_TIMEOUT(button->isEnabled(), 30000);
+        QTest::qWait(200);
+        QCOMPARE(evaluated.count(), 0); // nothing evaluated the file that is no longer chosen
     }
 
     void evaluatePageScoresAPerStepCheckpointWithTheQuerySetsStatisticsOnRequest()

@@ -230,13 +230,8 @@ void EvaluatePage::checkSplits()
             return f;
         },
         [this, path](Facts facts) {
-            if (path != m_checkpoint->text()) { // another checkpoint was chosen meanwhile
-                if (std::exchange(m_evaluateWhenChecked, false)) {
-                    m_run->setEnabled(true);
-                    m_headline->clear();
-                }
+            if (dropStaleAnswer(path))
                 return;
-            }
             m_batchNorm->setEnabled(facts.runningStatistics);
             if (!facts.runningStatistics)
                 m_batchNorm->setCurrentIndex(0);
@@ -252,9 +247,22 @@ void EvaluatePage::checkSplits()
             evaluateIfAsked();
         },
         [this, path](const QString&) {
-            if (path == m_checkpoint->text())
+            if (!dropStaleAnswer(path))
                 evaluateIfAsked(); // the evaluation reports what is wrong with the file
         });
+}
+
+bool EvaluatePage::dropStaleAnswer(const QString& path)
+{
+    if (path == m_checkpoint->text())
+        return false;
+    // Another checkpoint was chosen while this one was looked at: an evaluation waiting for the
+    // answer waits no more (Evaluate is pressed again for the new one).
+    if (std::exchange(m_evaluateWhenChecked, false)) {
+        m_run->setEnabled(true);
+        m_headline->clear();
+    }
+    return true;
 }
 
 void EvaluatePage::evaluateIfAsked()

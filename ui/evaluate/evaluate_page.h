@@ -59,6 +59,8 @@ private:
     void checkSplits();
     /// Runs evaluate() if Evaluate was pressed before the checkpoint's check answered.
     void evaluateIfAsked();
+    /// True when the check of `path` answers after the field changed; drops a pending evaluation.
+    bool dropStaleAnswer(const QString& path);
 
     Workbench* m_workbench;
     EvalSession* m_session = nullptr;
