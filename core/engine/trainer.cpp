@@ -120,8 +120,11 @@ struct Trainer::Impl {
     {
         if (!writer())
             return;
-        saveCheckpoint(path, *model, &learner->optimizer(), info(iteration, seconds));
-        if (path == paths.last()) {
+        // Only last.pt is resumed from: best.pt (and any other) is for evaluating, adapting and
+        // exporting, and leaves out the optimizer state (two tensors per weight with Adam).
+        const bool resumable = path == paths.last();
+        saveCheckpoint(path, *model, resumable ? &learner->optimizer() : nullptr, info(iteration, seconds));
+        if (resumable) {
             savedIteration = iteration;
             lastSave = std::chrono::steady_clock::now();
         }

@@ -154,19 +154,19 @@ TEST(FullDisk, TrainingOnAFullDiskStopsCleanlyAndResumeStillWorks)
     auto c = test::tinyConfig();
     c.dataset = "folder:" + (src / "images").string();
     c.trainSplit = c.valSplit = c.testSplit = "all";
-    c.filters = 16; // checkpoints of about 90 KB (Adam state included): room for a few, not many
+    c.filters = 16; // last.pt about 90 KB (Adam state included), best.pt a third of it
     c.iterations = 2;
     c.valEvery = 2;
     writeFileAtomic(src / "config.json", c.toJson().dump());
     const std::string cli = MAML_TEST_CLI, run = (disk / "run").string();
-    // Train 2 iterations (last.pt, best.pt), fill the disk but for 64 KB (config.json still
+    // Train 2 iterations (last.pt, best.pt), fill the disk but for 16 KB (config.json still
     // fits, a checkpoint does not), then continue to 4: the checkpoint at 4 cannot be written.
     const std::string script =
         cli + " train --config " + (src / "config.json").string() + " --run-dir " + run +
         " >/dev/null 2>&1; " + "cp " + run + "/checkpoints/last.pt " + run + "/checkpoints/best.pt " +
         src.path().string() + "/; " + "avail=$(df -k --output=avail " + disk.path().string() +
         " | tail -1); " + "dd if=/dev/zero of=" + disk.path().string() +
-        "/fill bs=1k count=$((avail - 64)) 2>/dev/null; " + cli + " resume --run-dir " + run +
+        "/fill bs=1k count=$((avail - 16)) 2>/dev/null; " + cli + " resume --run-dir " + run +
         " --iterations 4; echo exit=$?; " + "cmp " + run + "/checkpoints/last.pt " + src.path().string() +
         "/last.pt && echo last-intact; " + "cmp " + run + "/checkpoints/best.pt " + src.path().string() +
         "/best.pt && echo best-intact; " + "ls -A " + run + "/checkpoints; " + "rm " + disk.path().string() +

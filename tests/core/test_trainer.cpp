@@ -1,5 +1,6 @@
 // Training runs: run directory contents, resume = uninterrupted run, cancel, NaN guard.
 #include "core/engine/checkpoint.h"
+#include "core/engine/meta_learner.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/model_factory.h"
 #include "core/engine/trainer.h"
@@ -66,6 +67,13 @@ TEST(Trainer, WritesTheRunDirectory)
     EXPECT_TRUE(metrics[2].contains("val_accuracy"));
     EXPECT_TRUE(metrics[2].contains("val_ci95"));
     EXPECT_EQ(readCheckpointInfo(paths.last()).iteration, 6);
+    // last.pt carries the Adam state to resume from; best.pt only what scoring needs.
+    auto model = makeModel(test::tinyConfig());
+    MetaLearner learner(model, learnerOptions(test::tinyConfig()));
+    EXPECT_NO_THROW(loadCheckpoint(paths.last(), *model, &learner.optimizer()));
+    EXPECT_THROW(loadCheckpoint(paths.best(), *model, &learner.optimizer()), Error);
+    EXPECT_NO_THROW(loadModel(paths.best()));
+    EXPECT_LT(fs::file_size(paths.best()), fs::file_size(paths.last()));
     // A second run into the same folder is refused.
     EXPECT_THROW(Trainer::startRun(test::tinyConfig(), dir / "run"), Error);
     fs::remove_all(dir);
