@@ -140,6 +140,12 @@ struct TrainArgs {
     int64_t iterations = 0;
     int threads = -1;
     int64_t seed = -1;
+    // The task and the inner and outer loops, over the preset or config (0: keep theirs)
+    int ways = 0, shots = 0, queries = 0, metaBatch = 0, innerSteps = 0, innerStepsEval = 0;
+    int filters = 0, valEvery = 0, valEpisodes = 0;
+    double innerLr = 0, metaLr = 0;
+    bool firstOrder = false, secondOrder = false;
+    std::string batchNorm;
     // MAML++ parts switched on over the preset or config (each off unless given)
     bool lslr = false, multiStepLoss = false, perStepBn = false, cosineMetaLr = false;
     bool checkpointInnerSteps = false;
@@ -160,6 +166,25 @@ ExperimentConfig configFrom(const TrainArgs& a)
         c.threads = a.threads;
     if (a.seed >= 0)
         c.seed = static_cast<uint64_t>(a.seed);
+    auto keepOr = [](auto given, auto& field) {
+        if (given > 0)
+            field = given;
+    };
+    keepOr(a.ways, c.ways);
+    keepOr(a.shots, c.shots);
+    keepOr(a.queries, c.queries);
+    keepOr(a.metaBatch, c.metaBatch);
+    keepOr(a.innerSteps, c.innerStepsTrain);
+    keepOr(a.innerStepsEval, c.innerStepsEval);
+    keepOr(a.filters, c.filters);
+    keepOr(a.valEvery, c.valEvery);
+    keepOr(a.valEpisodes, c.valEpisodes);
+    keepOr(a.innerLr, c.innerLr);
+    keepOr(a.metaLr, c.metaLr);
+    if (a.firstOrder || a.secondOrder)
+        c.firstOrder = a.firstOrder;
+    if (!a.batchNorm.empty())
+        c.batchNorm = a.batchNorm;
     c.lslr = c.lslr || a.lslr;
     c.multiStepLoss = c.multiStepLoss || a.multiStepLoss;
     if (a.perStepBn)
@@ -246,11 +271,42 @@ void addTrainCommand(CLI::App& app)
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", a->seed, "Override the seed");
     cmd->add_option("--run-dir", a->runDir, "Run directory (created)")->required();
+    // The task, the model and the two loops: any of the preset's or config's settings
+    cmd->add_option("--ways,-n", a->ways, "Override N: classes per task")->check(CLI::PositiveNumber);
+    cmd->add_option("--shots,-k", a->shots, "Override K: support examples per class")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--queries,-q", a->queries, "Override the query examples per class")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--meta-batch", a->metaBatch, "Override the tasks per meta-update")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--inner-steps", a->innerSteps, "Override the inner steps in training")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--inner-steps-eval", a->innerStepsEval,
+                    "Override the inner steps at validation, evaluation and adaptation")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--inner-lr", a->innerLr, "Override the inner learning rate")->check(CLI::PositiveNumber);
+    cmd->add_option("--meta-lr", a->metaLr, "Override the meta (Adam) learning rate")
+        ->check(CLI::PositiveNumber);
+    auto* first = cmd->add_flag("--first-order", a->firstOrder, "First-order MAML (FOMAML)");
+    cmd->add_flag("--second-order", a->secondOrder, "Second-order MAML (the full meta-gradient)")
+        ->excludes(first);
+    cmd->add_option("--filters", a->filters, "Override Conv-4's filters per layer")
+        ->check(CLI::PositiveNumber);
+    auto* bn =
+        cmd->add_option("--batch-norm", a->batchNorm,
+                        "BatchNorm statistics: batch (the query set's own), running, per-step (MAML++)")
+            ->check(CLI::IsMember({"batch", "running", "per-step"}));
+    cmd->add_option("--val-every", a->valEvery,
+                    "Override: validate (and keep best.pt) every this many iterations")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--val-episodes", a->valEpisodes, "Override the episodes of each validation")
+        ->check(CLI::PositiveNumber);
     // MAML++ (Antoniou et al. 2019; docs/engine.md), each part on its own
     cmd->add_flag("--lslr", a->lslr, "MAML++: learn a per-layer, per-step inner learning rate");
     cmd->add_flag("--multi-step-loss", a->multiStepLoss,
                   "MAML++: the query loss after every inner step, annealed");
-    cmd->add_flag("--per-step-bn", a->perStepBn, "MAML++: per-step BatchNorm weights and running statistics");
+    cmd->add_flag("--per-step-bn", a->perStepBn, "MAML++: per-step BatchNorm weights and running statistics")
+        ->excludes(bn);
     cmd->add_flag("--cosine-meta-lr", a->cosineMetaLr, "MAML++: cosine annealing of the meta learning rate");
     cmd->add_option("--first-order-iterations", a->firstOrderIterations,
                     "MAML++ derivative-order annealing: first order for this many iterations")

@@ -1,5 +1,7 @@
 // maml-cli presets / train / resume / eval / adapt, run as a user would.
 #include "core/engine/config.h"
+#include "core/engine/metrics_log.h"
+#include "core/engine/trainer.h"
 #include "core/util/atomic_file.h"
 #include "test_maml_support.h"
 
@@ -257,6 +259,67 @@ TEST_F(CliEngine, MamlppFlagsSwitchThePartsOnOverTheConfig)
               std::string::npos)
         << readFile(m_dir / "refused.err");
     EXPECT_FALSE(std::filesystem::exists(m_dir / "refused"));
+}
+
+TEST_F(CliEngine, TrainOverridesTheTaskAndTheLoopsOverTheConfig)
+{
+    const auto run = m_dir / "overrides";
+    auto r = cli("train --config " + (m_dir / "config.json").string() + " --run-dir " + run.string() +
+                     " --iterations 2 --ways 3 --shots 2 --queries 3 --meta-batch 3 --inner-steps 2"
+                     " --inner-steps-eval 4 --inner-lr 0.05 --meta-lr 0.002 --first-order --filters 8"
+                     " --batch-norm running --val-every 1 --val-episodes 3",
+                 m_dir / "overrides.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "overrides.err");
+    const auto used = loadConfig((run / "config.json").string());
+    EXPECT_EQ(used.ways, 3);
+    EXPECT_EQ(used.shots, 2);
+    EXPECT_EQ(used.queries, 3);
+    EXPECT_EQ(used.metaBatch, 3);
+    EXPECT_EQ(used.innerStepsTrain, 2);
+    EXPECT_EQ(used.innerStepsEval, 4);
+    EXPECT_DOUBLE_EQ(used.innerLr, 0.05);
+    EXPECT_DOUBLE_EQ(used.metaLr, 0.002);
+    EXPECT_TRUE(used.firstOrder);
+    EXPECT_EQ(used.filters, 8);
+    EXPECT_EQ(used.batchNorm, "running");
+    EXPECT_EQ(used.valEvery, 1);
+    EXPECT_EQ(used.valEpisodes, 3);
+    // What is not given stays the config's.
+    const auto given = loadConfig((m_dir / "config.json").string());
+    EXPECT_EQ(used.dataset, given.dataset);
+    EXPECT_EQ(used.seed, given.seed);
+    EXPECT_EQ(MetricsLog(RunPaths{run}.metrics()).read().size(), 2u);
+
+    // --second-order turns a first-order config back; the two together are refused.
+    auto c = given;
+    c.firstOrder = true;
+    writeFileAtomic(m_dir / "first.json", c.toJson().dump(2));
+    r = cli("train --config " + (m_dir / "first.json").string() + " --run-dir " +
+                (m_dir / "second").string() + " --iterations 1 --second-order",
+            m_dir / "second.err");
+    ASSERT_EQ(r.code, 0) << readFile(m_dir / "second.err");
+    EXPECT_FALSE(loadConfig((m_dir / "second" / "config.json").string()).firstOrder);
+    r = cli("train --config " + (m_dir / "first.json").string() + " --run-dir " + (m_dir / "both").string() +
+                " --first-order --second-order",
+            m_dir / "both.err");
+    EXPECT_NE(r.code, 0);
+    EXPECT_FALSE(fs::exists(m_dir / "both"));
+
+    // An impossible task is refused before a folder is made, naming what is short.
+    r = cli("train --config " + (m_dir / "config.json").string() + " --run-dir " + (m_dir / "wide").string() +
+                " --ways 50",
+            m_dir / "wide.err");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(readFile(m_dir / "wide.err").find("the experiment cannot run"), std::string::npos)
+        << readFile(m_dir / "wide.err");
+    EXPECT_FALSE(fs::exists(m_dir / "wide"));
+    r = cli("train --config " + (m_dir / "config.json").string() + " --run-dir " + (m_dir / "bn").string() +
+                " --batch-norm sometimes",
+            m_dir / "bn.err");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(readFile(m_dir / "bn.err").find("--batch-norm"), std::string::npos)
+        << readFile(m_dir / "bn.err");
+    EXPECT_FALSE(fs::exists(m_dir / "bn"));
 }
 
 TEST_F(CliEngine, MamlppRunShowsTheLearnedRatesAndTheBatchNormMode)
